@@ -1,0 +1,498 @@
+
+/*
+ * liboiosaml: the OIOSAML service provider library behind
+ * ngx_http_oiosaml_module.
+ *
+ * The library never includes an nginx header.  Inputs are (pointer,
+ * length) pairs, time is always passed in by the caller ("now"), every
+ * call that decides trust returns an oiosaml_status_t and is marked
+ * warn_unused_result, and errors are written into a caller-owned
+ * oiosaml_err_t where the first failure wins.
+ *
+ * Ownership is written next to each function.  Every _free() accepts NULL.
+ */
+
+
+#ifndef _OIOSAML_H_INCLUDED_
+#define _OIOSAML_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+
+#if defined(__GNUC__)
+#define OIOSAML_MUST_CHECK  __attribute__((warn_unused_result))
+#else
+#define OIOSAML_MUST_CHECK
+#endif
+
+
+/*
+ * One status enum for the whole library.  Values are part of the ABI and
+ * of the logs: never renumber, only append.
+ */
+typedef enum {
+    OIOSAML_OK                      = 0,
+
+    /* errors: something is broken, not somebody's fault */
+    OIOSAML_ERR_NOMEM               = 1,
+    OIOSAML_ERR_ARG                 = 2,
+    OIOSAML_ERR_INTERNAL            = 3,
+    OIOSAML_ERR_CONFIG              = 4,
+    OIOSAML_ERR_IO                  = 5,
+    OIOSAML_ERR_UNSAFE_ENV          = 6,
+    OIOSAML_ERR_STORE               = 7,
+
+    /* bad input: not well formed */
+    OIOSAML_BAD_ENCODING            = 50,
+    OIOSAML_BAD_XML                 = 51,
+    OIOSAML_BAD_MESSAGE             = 52,
+    OIOSAML_BAD_TOO_LARGE           = 53,
+    OIOSAML_BAD_COOKIE              = 54,
+
+    /* named denials: well formed, but not acceptable */
+    OIOSAML_DENY_UNKNOWN_IDP        = 100,
+    OIOSAML_DENY_UNSIGNED           = 101,
+    OIOSAML_DENY_SIGNATURE          = 102,
+    OIOSAML_DENY_SIG_ALGORITHM      = 103,
+    OIOSAML_DENY_SIG_REFERENCE      = 104,
+    OIOSAML_DENY_DUPLICATE_ID       = 105,
+    OIOSAML_DENY_ENCRYPTION_REQUIRED = 106,
+    OIOSAML_DENY_ENC_ALGORITHM      = 107,
+    OIOSAML_DENY_DECRYPT            = 108,
+    OIOSAML_DENY_ASSERTION_COUNT    = 109,
+    OIOSAML_DENY_ISSUER             = 110,
+    OIOSAML_DENY_STATUS             = 111,
+    OIOSAML_DENY_DESTINATION        = 112,
+    OIOSAML_DENY_RECIPIENT          = 113,
+    OIOSAML_DENY_AUDIENCE           = 114,
+    OIOSAML_DENY_NOT_YET_VALID      = 115,
+    OIOSAML_DENY_EXPIRED            = 116,
+    OIOSAML_DENY_SUBJECT            = 117,
+    OIOSAML_DENY_AUTHN_STATEMENT    = 118,
+    OIOSAML_DENY_IN_RESPONSE_TO     = 119,
+    OIOSAML_DENY_UNSOLICITED        = 120,
+    OIOSAML_DENY_REPLAY             = 121,
+    OIOSAML_DENY_RETURN_URL         = 122,
+    OIOSAML_DENY_COOKIE_EXPIRED     = 123,
+    OIOSAML_DENY_LOA                = 124,
+    OIOSAML_DENY_ROLE               = 125,
+    OIOSAML_DENY_PRIVILEGES         = 126,
+    OIOSAML_DENY_TOO_MANY_LOGINS    = 127,
+    OIOSAML_DENY_IDP_UNAVAILABLE    = 128
+} oiosaml_status_t;
+
+
+/* is the status a named denial (as opposed to an error or bad input)? */
+#define oiosaml_is_denial(s)       ((s) >= 100)
+#define oiosaml_is_bad_input(s)    ((s) >= 50 && (s) < 100)
+
+
+/* short stable name ("deny_audience"), and a human sentence */
+const char *oiosaml_status_name(oiosaml_status_t status);
+const char *oiosaml_strerror(oiosaml_status_t status);
+
+
+/* the error sink: caller-owned, first failure wins */
+#define OIOSAML_ERR_LEN  512
+
+typedef struct {
+    oiosaml_status_t  status;
+    char              text[OIOSAML_ERR_LEN];
+} oiosaml_err_t;
+
+void oiosaml_err_clear(oiosaml_err_t *err);
+
+/* records status and a message unless a failure is recorded already */
+oiosaml_status_t oiosaml_err_set(oiosaml_err_t *err, oiosaml_status_t status,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+
+/*
+ * Process-wide set-up: libxml2, xmlsec (OpenSSL), lasso and the error
+ * hooks.  Idempotent.  Refuses (OIOSAML_ERR_UNSAFE_ENV) when LASSO_FLAG is
+ * set in the environment, because lasso then disables signature checks.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_global_init(oiosaml_err_t *err);
+
+
+/* ---- assurance levels ------------------------------------------------ */
+
+/*
+ * Levels on one scale so that NIST and NSIS levels compare:
+ * NIST 1 < NIST 2 = Low < NIST 3 = Substantial < NIST 4 = High.
+ */
+typedef enum {
+    OIOSAML_LOA_NONE = 0,
+    OIOSAML_LOA_NIST1,
+    OIOSAML_LOA_NIST2,
+    OIOSAML_LOA_LOW,
+    OIOSAML_LOA_NIST3,
+    OIOSAML_LOA_SUBSTANTIAL,
+    OIOSAML_LOA_NIST4,
+    OIOSAML_LOA_HIGH
+} oiosaml_loa_t;
+
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_loa_parse(const char *s,
+    size_t len, oiosaml_loa_t *loa);
+const char *oiosaml_loa_name(oiosaml_loa_t loa);
+
+/* compare on the common scale: <0, 0, >0 */
+int oiosaml_loa_cmp(oiosaml_loa_t a, oiosaml_loa_t b);
+
+
+/* ---- IdP profiles (KOMBIT's six) ------------------------------------- */
+
+typedef enum {
+    OIOSAML_PROFILE_OIOSAML2 = 0,
+    OIOSAML_PROFILE_OIOSAML2_ADFS_MULTIPLEAUTHN,
+    OIOSAML_PROFILE_OIOSAML2_NO_LOA,
+    OIOSAML_PROFILE_OIOSAML3,
+    OIOSAML_PROFILE_OIOSAML3_ADFS_MULTIPLEAUTHN,
+    OIOSAML_PROFILE_OIOSAML3_ADFS_RELAYSTATE
+} oiosaml_profile_t;
+
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_profile_parse(const char *s,
+    size_t len, oiosaml_profile_t *profile);
+const char *oiosaml_profile_name(oiosaml_profile_t profile);
+
+
+/* ---- IdPs ------------------------------------------------------------- */
+
+/* where the IdP's signature must be */
+typedef enum {
+    OIOSAML_SIGNED_ASSERTION = 0,   /* the Assertion is signed (default) */
+    OIOSAML_SIGNED_RESPONSE,        /* the Response is signed */
+    OIOSAML_SIGNED_EITHER,          /* at least one of them */
+    OIOSAML_SIGNED_BOTH             /* both */
+} oiosaml_signed_t;
+
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_signed_parse(const char *s,
+    size_t len, oiosaml_signed_t *where);
+const char *oiosaml_signed_name(oiosaml_signed_t where);
+
+
+/*
+ * IdP configuration.  Zero-initialise, set what you need; strings are
+ * copied by oiosaml_idp_new().
+ */
+typedef struct {
+    const char         *id;             /* short operator name, required */
+    const char         *label;          /* shown to users; default id */
+    const char         *metadata_file;  /* required */
+    oiosaml_profile_t   profile;
+    oiosaml_signed_t    signed_part;
+    unsigned            allow_sha1:1;
+    unsigned            require_encryption:1;
+    unsigned            hidden:1;
+} oiosaml_idp_conf_t;
+
+typedef struct oiosaml_idp_s  oiosaml_idp_t;
+
+/*
+ * Loads and checks the IdP's metadata (well formed, one IDPSSODescriptor,
+ * a Redirect SingleSignOnService, at least one signing certificate, not
+ * past validUntil at "now").  The caller owns the result.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_new(
+    const oiosaml_idp_conf_t *conf, time_t now, oiosaml_idp_t **idp,
+    oiosaml_err_t *err);
+void oiosaml_idp_free(oiosaml_idp_t *idp);
+
+const char *oiosaml_idp_id(const oiosaml_idp_t *idp);
+const char *oiosaml_idp_label(const oiosaml_idp_t *idp);
+const char *oiosaml_idp_entity_id(const oiosaml_idp_t *idp);
+oiosaml_profile_t oiosaml_idp_profile(const oiosaml_idp_t *idp);
+const char *oiosaml_idp_sso_url(const oiosaml_idp_t *idp);
+/* NULL when the IdP publishes no Redirect SingleLogoutService */
+const char *oiosaml_idp_slo_url(const oiosaml_idp_t *idp);
+
+
+/* ---- the service provider -------------------------------------------- */
+
+typedef struct oiosaml_sp_s  oiosaml_sp_t;
+
+/*
+ * entity_id: our entityID.  base_url: the absolute URL under which the
+ * endpoints live, ending in '/', e.g. "https://app.example.dk/saml/".
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_new(const char *entity_id,
+    const char *base_url, oiosaml_sp_t **sp, oiosaml_err_t *err);
+void oiosaml_sp_free(oiosaml_sp_t *sp);
+
+/*
+ * Adds a key pair (PEM files).  The key and certificate must match.
+ * "from" is the activation time (0: active now); the certificate is
+ * published in metadata before that.  Keys decrypt at all times.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_key(oiosaml_sp_t *sp,
+    const char *key_file, const char *cert_file, time_t from,
+    oiosaml_err_t *err);
+
+/* adds an IdP; the SP takes ownership of idp, also on failure */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_idp(oiosaml_sp_t *sp,
+    oiosaml_idp_t *idp, oiosaml_err_t *err);
+
+/* loads the cookie sealing secret (at least 32 bytes, any format) */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_set_cookie_secret(
+    oiosaml_sp_t *sp, const char *file, oiosaml_err_t *err);
+
+/* uses a random cookie secret (sealed cookies die with this SP object) */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_random_cookie_secret(
+    oiosaml_sp_t *sp, oiosaml_err_t *err);
+
+/* clock skew allowed on every time check, default 180 seconds */
+void oiosaml_sp_set_skew(oiosaml_sp_t *sp, time_t skew);
+
+/* lifetime of a pending login (the AuthnRequest state), default 600 s */
+void oiosaml_sp_set_request_lifetime(oiosaml_sp_t *sp, time_t lifetime);
+
+/* accept IdP-initiated (unsolicited) responses, default off */
+void oiosaml_sp_set_allow_unsolicited(oiosaml_sp_t *sp, int on);
+
+/*
+ * Checks the whole configuration and builds what requests need (signed
+ * metadata, signing keys).  Call once after the adds; the SP is read-only
+ * afterwards and safe to share between processes after fork().
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_finish(oiosaml_sp_t *sp,
+    time_t now, oiosaml_err_t *err);
+
+const char *oiosaml_sp_entity_id(const oiosaml_sp_t *sp);
+const char *oiosaml_sp_acs_url(const oiosaml_sp_t *sp);
+/* the path part of base_url, e.g. "/saml/" */
+const char *oiosaml_sp_prefix(const oiosaml_sp_t *sp);
+
+size_t oiosaml_sp_idp_count(const oiosaml_sp_t *sp);
+const oiosaml_idp_t *oiosaml_sp_idp_at(const oiosaml_sp_t *sp, size_t i);
+const oiosaml_idp_t *oiosaml_sp_idp_by_id(const oiosaml_sp_t *sp,
+    const char *id, size_t len);
+const oiosaml_idp_t *oiosaml_sp_idp_by_entity_id(const oiosaml_sp_t *sp,
+    const char *entity_id, size_t len);
+
+/* our signed metadata, built by oiosaml_sp_finish(); owned by the SP */
+const char *oiosaml_sp_metadata(const oiosaml_sp_t *sp, size_t *len);
+
+
+/* ---- login: AuthnRequest over HTTP-Redirect ---------------------------- */
+
+#define OIOSAML_ID_LEN          41      /* "_" + 40 hex, without NUL */
+#define OIOSAML_RELAY_LEN       22      /* RelayState handle, base64url */
+
+typedef struct {
+    oiosaml_loa_t   loa;            /* required level, NONE: no request */
+    unsigned        force_authn:1;
+    unsigned        is_passive:1;
+} oiosaml_login_params_t;
+
+typedef struct {
+    char            id[OIOSAML_ID_LEN + 1];         /* AuthnRequest ID */
+    char            relay[OIOSAML_RELAY_LEN + 1];   /* RelayState handle */
+    char           *url;        /* malloc'd; free with oiosaml_free() */
+} oiosaml_login_t;
+
+/*
+ * Builds a signed (RSA-SHA256) AuthnRequest for idp and the redirect URL
+ * that carries it.  The caller owns login->url.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_login_build(
+    const oiosaml_sp_t *sp, const oiosaml_idp_t *idp,
+    const oiosaml_login_params_t *params, time_t now, oiosaml_login_t *login,
+    oiosaml_err_t *err);
+
+void oiosaml_free(void *p);
+
+
+/* ---- pending request state (sealed cookie) ---------------------------- */
+
+#define OIOSAML_RETURN_MAX      2048
+
+typedef struct {
+    char            request_id[OIOSAML_ID_LEN + 1];
+    char            idp_id[64];
+    char            return_url[OIOSAML_RETURN_MAX + 1];
+    oiosaml_loa_t   loa;
+    time_t          created;
+} oiosaml_pending_t;
+
+/* seals pending into a cookie value; the caller owns *value */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_pending_seal(
+    const oiosaml_sp_t *sp, const oiosaml_pending_t *pending,
+    const char *relay, char **value, size_t *len, oiosaml_err_t *err);
+
+/* opens a cookie value sealed for this relay handle; checks its age */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_pending_open(
+    const oiosaml_sp_t *sp, const char *value, size_t len,
+    const char *relay, size_t relay_len, time_t now,
+    oiosaml_pending_t *pending, oiosaml_err_t *err);
+
+
+/* ---- generic sealing (AES-256-GCM, keys derived from the secret) ------ */
+
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_seal(const oiosaml_sp_t *sp,
+    const char *purpose, const unsigned char *plain, size_t len,
+    char **value, size_t *value_len, oiosaml_err_t *err);
+
+/* *plain is malloc'd and owned by the caller */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_unseal(const oiosaml_sp_t *sp,
+    const char *purpose, const char *value, size_t len,
+    unsigned char **plain, size_t *plain_len, oiosaml_err_t *err);
+
+
+/* ---- return URL -------------------------------------------------------- */
+
+/*
+ * Accepts only a local absolute path ("/x?y"): no scheme, no authority,
+ * no "//", no "/\", no control characters, also after percent-decoding.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_return_url_check(const char *url,
+    size_t len);
+
+
+/* ---- response verification -------------------------------------------- */
+
+/*
+ * Replay store, provided by the caller (the nginx module keeps it in
+ * shared memory).  Records id until "expires"; returns 0 when the id was
+ * new, 1 when it was already recorded, -1 when it cannot record.
+ */
+typedef int (*oiosaml_replay_pt)(void *data, const unsigned char *id,
+    size_t len, time_t expires);
+
+typedef struct {
+    const char         *response;       /* SAMLResponse, base64 */
+    size_t              response_len;
+    const oiosaml_pending_t *pending;   /* NULL: no pending request */
+    time_t              now;
+    oiosaml_replay_pt   replay;
+    void               *replay_data;
+} oiosaml_verify_params_t;
+
+
+/* the fields of a verified identity, also the session's header fields */
+typedef enum {
+    OIOSAML_F_USER = 0,     /* NameID */
+    OIOSAML_F_NAMEID_FORMAT,
+    OIOSAML_F_IDP,          /* IdP id (ours) */
+    OIOSAML_F_LOA,          /* level name */
+    OIOSAML_F_CVR,
+    OIOSAML_F_NAME,
+    OIOSAML_F_EMAIL,
+    OIOSAML_F_ORG,
+    OIOSAML_F_UUID,
+    OIOSAML_F_RID,
+    OIOSAML_F_SPEC,         /* OIO-SAML-3.0, DK-SAML-2.0 */
+    OIOSAML_F_SESSION_INDEX,
+    OIOSAML_F_PRIVILEGES,   /* base64 OIOBPP, parsed elsewhere */
+    OIOSAML_F_ATTRIBUTES,   /* every attribute, form-encoded */
+    OIOSAML_F_MAX
+} oiosaml_field_t;
+
+const char *oiosaml_field_name(oiosaml_field_t field);
+
+typedef struct oiosaml_identity_s  oiosaml_identity_t;
+
+/*
+ * Verifies a SAMLResponse received at our ACS.  One call, one answer:
+ * OIOSAML_OK and *identity (owned by the caller), or a named denial and
+ * the reason in err.  See docs/verification.md for the rules.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_response_verify(
+    const oiosaml_sp_t *sp, const oiosaml_verify_params_t *params,
+    oiosaml_identity_t **identity, oiosaml_err_t *err);
+
+void oiosaml_identity_free(oiosaml_identity_t *identity);
+
+/* a field's value ("" when absent), never NULL */
+const char *oiosaml_identity_get(const oiosaml_identity_t *identity,
+    oiosaml_field_t field, size_t *len);
+oiosaml_loa_t oiosaml_identity_loa(const oiosaml_identity_t *identity);
+const oiosaml_idp_t *oiosaml_identity_idp(
+    const oiosaml_identity_t *identity);
+/* the end of the IdP session (SessionNotOnOrAfter), 0 when none */
+time_t oiosaml_identity_not_on_or_after(const oiosaml_identity_t *identity);
+/* the assertion ID, as recorded in the replay store */
+const char *oiosaml_identity_assertion_id(const oiosaml_identity_t *ident);
+
+
+/* ---- logout -------------------------------------------------------------- */
+
+/* builds a signed LogoutRequest redirect; the caller owns login->url */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_logout_build(
+    const oiosaml_sp_t *sp, const oiosaml_idp_t *idp, const char *name_id,
+    const char *name_id_format, const char *session_index, time_t now,
+    oiosaml_login_t *out, oiosaml_err_t *err);
+
+typedef enum {
+    OIOSAML_SLO_REQUEST = 1,        /* the IdP asks us to log a user out */
+    OIOSAML_SLO_RESPONSE            /* the IdP answers our request */
+} oiosaml_slo_kind_t;
+
+typedef struct {
+    oiosaml_slo_kind_t      kind;
+    const oiosaml_idp_t    *idp;
+    char                    id[128];            /* message ID */
+    char                    in_response_to[128];
+    char                    name_id[512];
+    char                    session_index[256];
+    char                    relay[96];
+    unsigned                success:1;
+} oiosaml_slo_t;
+
+/*
+ * Verifies an HTTP-Redirect SLO message.  query is the raw query string
+ * (still percent-encoded), as the signature covers it.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_slo_parse_redirect(
+    const oiosaml_sp_t *sp, const char *query, size_t len, time_t now,
+    oiosaml_slo_t *slo, oiosaml_err_t *err);
+
+/* builds our signed LogoutResponse redirect to the IdP */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_slo_response_build(
+    const oiosaml_sp_t *sp, const oiosaml_slo_t *request, time_t now,
+    oiosaml_login_t *out, oiosaml_err_t *err);
+
+
+/* ---- small helpers shared with the module ------------------------------- */
+
+/* parses an xs:dateTime such as "2026-12-01T06:00:00Z" */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_parse_time(const char *s,
+    size_t len, time_t *t);
+
+/* fills buf with len random bytes from OpenSSL */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_random(unsigned char *buf,
+    size_t len);
+
+/* base64url without padding; results are malloc'd, free with oiosaml_free */
+char *oiosaml_b64url_encode(const unsigned char *in, size_t len,
+    size_t *olen);
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_b64url_decode(const char *in,
+    size_t len, unsigned char **out, size_t *out_len);
+
+/* constant-time comparison of secrets; 1 when equal */
+int oiosaml_memeq(const void *a, const void *b, size_t len);
+
+/*
+ * Percent-encodes every byte outside printable ASCII and '%', so that a
+ * value is safe in an HTTP header.  Returns the length written; dst must
+ * hold 3 * len bytes.
+ */
+size_t oiosaml_header_escape(char *dst, const char *src, size_t len);
+
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _OIOSAML_H_INCLUDED_ */

@@ -1,0 +1,261 @@
+
+/*
+ * Keys and certificates: PEM files, DER from metadata, and the xmlsec
+ * key objects built once from them.
+ */
+
+
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <xmlsec/openssl/evp.h>
+
+#include "oiosaml_internal.h"
+
+
+#define OIOSAML_MAX_PEM_FILE  (64 * 1024)
+
+
+static oiosaml_status_t oiosaml_cert_fill(oiosaml_cert_t *cert,
+    oiosaml_err_t *err);
+static time_t oiosaml_asn1_time(const ASN1_TIME *t);
+
+
+oiosaml_status_t
+oiosaml_cert_from_der(const unsigned char *der, size_t len,
+    oiosaml_cert_t *cert, oiosaml_err_t *err)
+{
+    const unsigned char  *p;
+
+    memset(cert, 0, sizeof(*cert));
+
+    p = der;
+    cert->x509 = d2i_X509(NULL, &p, (long) len);
+
+    if (cert->x509 == NULL || p != der + len) {
+        oiosaml_cert_clear(cert);
+        return oiosaml_err_openssl(err, OIOSAML_ERR_CONFIG,
+                                   "d2i_X509() failed: not a certificate");
+    }
+
+    return oiosaml_cert_fill(cert, err);
+}
+
+
+oiosaml_status_t
+oiosaml_cert_from_b64(const char *b64, size_t len, oiosaml_cert_t *cert,
+    oiosaml_err_t *err)
+{
+    size_t            n;
+    unsigned char    *der;
+    oiosaml_status_t  rc;
+
+    if (oiosaml_b64_decode(b64, len, &der, &n) != OIOSAML_OK) {
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "X509Certificate is not valid base64");
+    }
+
+    rc = oiosaml_cert_from_der(der, n, cert, err);
+    free(der);
+
+    return rc;
+}
+
+
+oiosaml_status_t
+oiosaml_cert_load(const char *file, oiosaml_cert_t *cert, oiosaml_err_t *err)
+{
+    BIO              *bio;
+    size_t            len;
+    unsigned char    *data;
+    oiosaml_status_t  rc;
+
+    memset(cert, 0, sizeof(*cert));
+
+    rc = oiosaml_read_file(file, OIOSAML_MAX_PEM_FILE, &data, &len, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
+    bio = BIO_new_mem_buf(data, (int) len);
+    if (bio == NULL) {
+        free(data);
+        return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "BIO_new_mem_buf()");
+    }
+
+    cert->x509 = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    free(data);
+
+    if (cert->x509 == NULL) {
+        oiosaml_err_openssl(err, OIOSAML_ERR_CONFIG,
+                            "PEM_read_bio_X509() failed");
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "\"%s\" holds no PEM certificate", file);
+    }
+
+    return oiosaml_cert_fill(cert, err);
+}
+
+
+static oiosaml_status_t
+oiosaml_cert_fill(oiosaml_cert_t *cert, oiosaml_err_t *err)
+{
+    int             n;
+    unsigned int    mdlen;
+    unsigned char  *der;
+
+    cert->pkey = X509_get_pubkey(cert->x509);
+    if (cert->pkey == NULL) {
+        oiosaml_cert_clear(cert);
+        return oiosaml_err_openssl(err, OIOSAML_ERR_CONFIG,
+                                   "X509_get_pubkey() failed");
+    }
+
+    if (EVP_PKEY_get_base_id(cert->pkey) != EVP_PKEY_RSA
+        && EVP_PKEY_get_base_id(cert->pkey) != EVP_PKEY_EC)
+    {
+        oiosaml_cert_clear(cert);
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "certificate key is neither RSA nor EC");
+    }
+
+    if (EVP_PKEY_get_base_id(cert->pkey) == EVP_PKEY_RSA
+        && EVP_PKEY_get_bits(cert->pkey) < 2048)
+    {
+        oiosaml_cert_clear(cert);
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "RSA key shorter than 2048 bits");
+    }
+
+    cert->not_before = oiosaml_asn1_time(X509_get0_notBefore(cert->x509));
+    cert->not_after = oiosaml_asn1_time(X509_get0_notAfter(cert->x509));
+
+    mdlen = sizeof(cert->sha256);
+    if (X509_digest(cert->x509, EVP_sha256(), cert->sha256, &mdlen) != 1) {
+        oiosaml_cert_clear(cert);
+        return oiosaml_err_openssl(err, OIOSAML_ERR_INTERNAL,
+                                   "X509_digest() failed");
+    }
+
+    der = NULL;
+    n = i2d_X509(cert->x509, &der);
+    if (n <= 0) {
+        oiosaml_cert_clear(cert);
+        return oiosaml_err_openssl(err, OIOSAML_ERR_INTERNAL,
+                                   "i2d_X509() failed");
+    }
+
+    cert->der_b64 = oiosaml_b64_encode(der, (size_t) n, NULL);
+    OPENSSL_free(der);
+
+    cert->key = oiosaml_xmlsec_key(cert->pkey);
+
+    if (cert->der_b64 == NULL || cert->key == NULL) {
+        oiosaml_cert_clear(cert);
+        return oiosaml_err_set(err, OIOSAML_ERR_NOMEM,
+                               "cannot build the xmlsec key");
+    }
+
+    return OIOSAML_OK;
+}
+
+
+void
+oiosaml_cert_clear(oiosaml_cert_t *cert)
+{
+    if (cert->key != NULL) {
+        xmlSecKeyDestroy(cert->key);
+    }
+
+    EVP_PKEY_free(cert->pkey);
+    X509_free(cert->x509);
+    free(cert->der_b64);
+
+    memset(cert, 0, sizeof(*cert));
+}
+
+
+oiosaml_status_t
+oiosaml_pkey_load(const char *file, EVP_PKEY **pkey, oiosaml_err_t *err)
+{
+    BIO              *bio;
+    size_t            len;
+    unsigned char    *data;
+    oiosaml_status_t  rc;
+
+    rc = oiosaml_read_file(file, OIOSAML_MAX_PEM_FILE, &data, &len, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
+    bio = BIO_new_mem_buf(data, (int) len);
+    if (bio == NULL) {
+        oiosaml_wipe_free(data, len);
+        return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "BIO_new_mem_buf()");
+    }
+
+    /* an empty passphrase: encrypted keys fail instead of prompting */
+    *pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *) "");
+    BIO_free(bio);
+    oiosaml_wipe_free(data, len);
+
+    if (*pkey == NULL) {
+        oiosaml_err_openssl(err, OIOSAML_ERR_CONFIG,
+                            "PEM_read_bio_PrivateKey() failed");
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "\"%s\" holds no unencrypted PEM private key",
+                               file);
+    }
+
+    return OIOSAML_OK;
+}
+
+
+xmlSecKeyPtr
+oiosaml_xmlsec_key(EVP_PKEY *pkey)
+{
+    xmlSecKeyPtr      key;
+    xmlSecKeyDataPtr  data;
+
+    if (EVP_PKEY_up_ref(pkey) != 1) {
+        return NULL;
+    }
+
+    data = xmlSecOpenSSLEvpKeyAdopt(pkey);
+    if (data == NULL) {
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+
+    key = xmlSecKeyCreate();
+    if (key == NULL) {
+        xmlSecKeyDataDestroy(data);
+        return NULL;
+    }
+
+    if (xmlSecKeySetValue(key, data) < 0) {
+        xmlSecKeyDataDestroy(data);
+        xmlSecKeyDestroy(key);
+        return NULL;
+    }
+
+    return key;
+}
+
+
+static time_t
+oiosaml_asn1_time(const ASN1_TIME *t)
+{
+    struct tm  tm;
+
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
+        return 0;
+    }
+
+    return oiosaml_timegm(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec);
+}

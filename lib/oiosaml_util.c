@@ -1,0 +1,130 @@
+
+/*
+ * Small helpers: strings, files, randomness, secret comparison.
+ */
+
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "oiosaml_internal.h"
+
+
+char *
+oiosaml_strndup(const char *s, size_t len)
+{
+    char  *p;
+
+    p = malloc(len + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    memcpy(p, s, len);
+    p[len] = '\0';
+
+    return p;
+}
+
+
+char *
+oiosaml_strdup(const char *s)
+{
+    return oiosaml_strndup(s, strlen(s));
+}
+
+
+void
+oiosaml_free(void *p)
+{
+    free(p);
+}
+
+
+void
+oiosaml_wipe_free(void *p, size_t len)
+{
+    if (p != NULL) {
+        OPENSSL_cleanse(p, len);
+        free(p);
+    }
+}
+
+
+oiosaml_status_t
+oiosaml_read_file(const char *file, size_t max, unsigned char **data,
+    size_t *len, oiosaml_err_t *err)
+{
+    int             fd;
+    ssize_t         n;
+    size_t          size;
+    struct stat     st;
+    unsigned char  *buf;
+
+    fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd == -1) {
+        return oiosaml_err_set(err, OIOSAML_ERR_IO, "open(\"%s\") failed: %s",
+                               file, strerror(errno));
+    }
+
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return oiosaml_err_set(err, OIOSAML_ERR_IO,
+                               "\"%s\" is not a regular file", file);
+    }
+
+    if ((size_t) st.st_size > max) {
+        close(fd);
+        return oiosaml_err_set(err, OIOSAML_ERR_IO,
+                               "\"%s\" is larger than %zu bytes", file, max);
+    }
+
+    size = (size_t) st.st_size;
+
+    buf = malloc(size + 1);
+    if (buf == NULL) {
+        close(fd);
+        return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
+    }
+
+    n = read(fd, buf, size);
+    close(fd);
+
+    if (n < 0 || (size_t) n != size) {
+        free(buf);
+        return oiosaml_err_set(err, OIOSAML_ERR_IO, "read(\"%s\") failed",
+                               file);
+    }
+
+    buf[size] = '\0';
+    *data = buf;
+    *len = size;
+
+    return OIOSAML_OK;
+}
+
+
+oiosaml_status_t
+oiosaml_random(unsigned char *buf, size_t len)
+{
+    if (RAND_bytes(buf, (int) len) != 1) {
+        return OIOSAML_ERR_INTERNAL;
+    }
+
+    return OIOSAML_OK;
+}
+
+
+int
+oiosaml_memeq(const void *a, const void *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
+}

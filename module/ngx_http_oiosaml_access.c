@@ -1,0 +1,462 @@
+
+/*
+ * The request path: client-sent identity headers are dropped as soon as
+ * the request is read; protected locations need a session (a cookie and
+ * one lookup in shared memory, no XML, no crypto); the identity goes to
+ * the upstream as headers and to the configuration as $oiosaml_*.
+ */
+
+
+#include "ngx_http_oiosaml_module.h"
+
+
+static ngx_int_t ngx_http_oiosaml_is_endpoint(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t *s);
+static ngx_int_t ngx_http_oiosaml_no_session(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_can_redirect(ngx_http_request_t *r);
+static ngx_int_t ngx_http_oiosaml_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_oiosaml_header_in(ngx_http_request_t *r,
+    ngx_str_t *name, ngx_str_t *value);
+
+
+ngx_int_t
+ngx_http_oiosaml_strip_handler(ngx_http_request_t *r)
+{
+    ngx_str_t                    *prefix;
+    ngx_uint_t                    i, j, n, found;
+    ngx_list_t                    headers;
+    ngx_list_part_t              *part;
+    ngx_table_elt_t              *h, *nh;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+
+    if (oscf->sp == NULL) {
+        return NGX_DECLINED;
+    }
+
+    prefix = oscf->strip->elts;
+    n = oscf->strip->nelts;
+    found = 0;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        for (j = 0; j < n; j++) {
+            if (h[i].key.len >= prefix[j].len
+                && ngx_strncmp(h[i].lowcase_key, prefix[j].data,
+                               prefix[j].len) == 0)
+            {
+                found++;
+                h[i].hash = 0;
+            }
+        }
+    }
+
+    if (found == 0) {
+        return NGX_DECLINED;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "oiosaml: dropped %ui client-sent identity header(s)",
+                  found);
+
+    /* a new list without them, so that no module can forward them */
+    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0) {
+            continue;
+        }
+
+        nh = ngx_list_push(&headers);
+        if (nh == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        *nh = h[i];
+    }
+
+    r->headers_in.headers = headers;
+
+    return NGX_DECLINED;
+}
+
+
+ngx_int_t
+ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    ngx_http_oiosaml_session_t   *s;
+    ngx_http_oiosaml_loc_conf_t  *olcf;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+
+    if (oscf->sp == NULL || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_oiosaml_is_endpoint(r, oscf)) {
+        r->content_handler = ngx_http_oiosaml_endpoint_handler;
+        return NGX_DECLINED;
+    }
+
+    olcf = ngx_http_get_module_loc_conf(r, ngx_http_oiosaml_module);
+
+    if (!olcf->enable) {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_oiosaml_get_session(r, oscf, &s);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_oiosaml_no_session(r, oscf);
+    }
+
+    if (olcf->headers && ngx_http_oiosaml_set_headers(r, oscf, s) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_is_endpoint(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    return r->uri.len > oscf->prefix.len
+           && ngx_strncmp(r->uri.data, oscf->prefix.data, oscf->prefix.len)
+              == 0;
+}
+
+
+ngx_int_t
+ngx_http_oiosaml_get_session(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t **session)
+{
+    size_t                         len;
+    ngx_int_t                      rc;
+    ngx_str_t                      cookie;
+    unsigned char                 *id;
+    ngx_http_oiosaml_ctx_t        *ctx;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_oiosaml_ctx_t));
+        if (ctx == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_oiosaml_module);
+    }
+
+    if (ctx->found) {
+        *session = ctx->session;
+        return ctx->session ? NGX_OK : NGX_DECLINED;
+    }
+
+    ctx->found = 1;
+    *session = NULL;
+
+    if (oscf->sp == NULL
+        || ngx_http_oiosaml_cookie_get(r, &oscf->session_cookie, &cookie)
+           != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (cookie.len != NGX_HTTP_OIOSAML_COOKIE_ID_LEN
+        || oiosaml_b64url_decode((char *) cookie.data, cookie.len, &id,
+                                 &len) != OIOSAML_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+
+    rc = ngx_http_oiosaml_session_find(r, omcf->shm_zone, id,
+                                       oscf->session_idle, &ctx->session);
+    oiosaml_free(id);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    *session = ctx->session;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t *s)
+{
+    ngx_uint_t        i;
+    ngx_table_elt_t  *h;
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        if (oscf->hnames[i].len == 0 || s->fields[i].len == 0) {
+            continue;
+        }
+
+        h = ngx_list_push(&r->headers_in.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        h->hash = ngx_hash_key(oscf->hlower[i].data, oscf->hlower[i].len);
+        h->key = oscf->hnames[i];
+        h->lowcase_key = oscf->hlower[i].data;
+        h->value = s->fields[i];
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_no_session(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    u_char           *p;
+    size_t            len;
+    ngx_str_t         ret;
+    ngx_table_elt_t  *h;
+
+    ret = r->unparsed_uri;
+
+    if (oiosaml_return_url_check((char *) ret.data, ret.len) != OIOSAML_OK) {
+        ngx_str_set(&ret, "/");
+    }
+
+    len = oscf->prefix.len + sizeof("login?return=") - 1
+          + ret.len + 2 * ngx_escape_uri(NULL, ret.data, ret.len,
+                                         NGX_ESCAPE_URI_COMPONENT);
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    h->value.data = p;
+
+    p = ngx_cpymem(p, oscf->prefix.data, oscf->prefix.len);
+    p = ngx_cpymem(p, "login?return=", sizeof("login?return=") - 1);
+    p = (u_char *) ngx_escape_uri(p, ret.data, ret.len,
+                                  NGX_ESCAPE_URI_COMPONENT);
+    h->value.len = p - h->value.data;
+
+    if (ngx_http_oiosaml_can_redirect(r)) {
+        ngx_str_set(&h->key, "Location");
+        r->headers_out.location = h;
+
+        if (ngx_http_oiosaml_no_store(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return NGX_HTTP_MOVED_TEMPORARILY;
+    }
+
+    /* scripts and API clients: tell them where a browser would log in */
+    ngx_str_set(&h->key, "WWW-Authenticate");
+
+    p = ngx_pnalloc(r->pool, h->value.len + sizeof("OIOSAML login=\"\""));
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = ngx_sprintf(p, "OIOSAML login=\"%V\"", &h->value) - p;
+    h->value.data = p;
+    h->value.len = len;
+    r->headers_out.www_authenticate = h;
+
+    return NGX_HTTP_UNAUTHORIZED;
+}
+
+
+/*
+ * A browser navigation can follow a redirect to the IdP; a POST, an XHR or
+ * a client that does not accept HTML cannot.
+ */
+static ngx_int_t
+ngx_http_oiosaml_can_redirect(ngx_http_request_t *r)
+{
+    ngx_str_t         xrw = ngx_string("X-Requested-With");
+    ngx_str_t         v;
+    ngx_table_elt_t  *accept;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return 0;
+    }
+
+    if (ngx_http_oiosaml_header_in(r, &xrw, &v) == NGX_OK
+        && v.len == sizeof("XMLHttpRequest") - 1
+        && ngx_strncasecmp(v.data, (u_char *) "XMLHttpRequest", v.len) == 0)
+    {
+        return 0;
+    }
+
+    accept = r->headers_in.accept;
+
+    if (accept != NULL
+        && ngx_strlcasestrn(accept->value.data,
+                            accept->value.data + accept->value.len,
+                            (u_char *) "text/html", 9 - 1)
+           == NULL)
+    {
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_header_in(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_str_t *value)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash != 0 && h[i].key.len == name->len
+            && ngx_strncasecmp(h[i].key.data, name->data, name->len) == 0)
+        {
+            *value = h[i].value;
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* variables: $oiosaml_user, $oiosaml_idp, ... one per identity field */
+ngx_int_t
+ngx_http_oiosaml_add_variables(ngx_conf_t *cf)
+{
+    u_char               *p;
+    ngx_str_t             name;
+    ngx_uint_t            i;
+    const char           *field;
+    ngx_http_variable_t  *var;
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        field = oiosaml_field_name(i);
+
+        name.len = sizeof("oiosaml_") - 1 + ngx_strlen(field);
+        name.data = ngx_pnalloc(cf->pool, name.len);
+        if (name.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_cpymem(name.data, "oiosaml_", sizeof("oiosaml_") - 1);
+        ngx_memcpy(p, field, ngx_strlen(field));
+
+        var = ngx_http_add_variable(cf, &name, NGX_HTTP_VAR_NOCACHEABLE);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = ngx_http_oiosaml_variable;
+        var->data = i;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_int_t                     rc;
+    ngx_http_oiosaml_session_t   *s;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+
+    rc = ngx_http_oiosaml_get_session(r->main, oscf, &s);
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc == NGX_DECLINED || data == OIOSAML_F_PRIVILEGES) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = s->fields[data].len;
+    v->data = s->fields[data].data;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}

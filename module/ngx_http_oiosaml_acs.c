@@ -1,0 +1,372 @@
+
+/*
+ * The Assertion Consumer Service (HTTP-POST binding): read the form, find
+ * this browser's pending login by RelayState, let the library verify the
+ * SAMLResponse, then open a session and send the browser back.
+ */
+
+
+#include "ngx_http_oiosaml_module.h"
+
+
+static void ngx_http_oiosaml_acs_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_oiosaml_acs_process(ngx_http_request_t *r);
+static ngx_int_t ngx_http_oiosaml_read_body(ngx_http_request_t *r,
+    ngx_str_t *body);
+static ngx_int_t ngx_http_oiosaml_form_get(ngx_http_request_t *r,
+    ngx_str_t *body, const char *name, ngx_str_t *value);
+static ngx_int_t ngx_http_oiosaml_relay_ok(ngx_str_t *relay);
+static ngx_int_t ngx_http_oiosaml_open_session(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_identity_t *identity,
+    oiosaml_pending_t *pending);
+
+
+ngx_int_t
+ngx_http_oiosaml_acs(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    oiosaml_err_t                 err;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    if (r->headers_in.content_length_n > NGX_HTTP_OIOSAML_MAX_BODY) {
+        oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+        oiosaml_err_clear(&err);
+        oiosaml_err_set(&err, OIOSAML_BAD_TOO_LARGE, "the POST body is "
+                        "larger than %d bytes", NGX_HTTP_OIOSAML_MAX_BODY);
+        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_oiosaml_acs_body);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_oiosaml_acs_body(ngx_http_request_t *r)
+{
+    ngx_http_finalize_request(r, ngx_http_oiosaml_acs_process(r));
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
+{
+    ngx_int_t                      rc;
+    ngx_str_t                      body, response, relay, name, cookie;
+    oiosaml_err_t                  err;
+    oiosaml_status_t               st;
+    oiosaml_pending_t              pending;
+    oiosaml_identity_t            *identity;
+    oiosaml_verify_params_t        params;
+    ngx_http_oiosaml_srv_conf_t   *oscf;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+
+    oiosaml_err_clear(&err);
+
+    rc = ngx_http_oiosaml_read_body(r, &body);
+
+    if (rc == NGX_DECLINED) {
+        oiosaml_err_set(&err, OIOSAML_BAD_TOO_LARGE, "the POST body is "
+                        "larger than %d bytes", NGX_HTTP_OIOSAML_MAX_BODY);
+        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_oiosaml_form_get(r, &body, "SAMLResponse", &response)
+        != NGX_OK)
+    {
+        oiosaml_err_set(&err, OIOSAML_BAD_MESSAGE,
+                        "the POST has no SAMLResponse");
+        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    ngx_memzero(&params, sizeof(params));
+    params.response = (char *) response.data;
+    params.response_len = response.len;
+    params.now = ngx_time();
+    params.replay = ngx_http_oiosaml_replay;
+    params.replay_data = omcf->shm_zone;
+
+    /* the pending login of this browser, named by the RelayState */
+    if (ngx_http_oiosaml_form_get(r, &body, "RelayState", &relay) == NGX_OK
+        && ngx_http_oiosaml_relay_ok(&relay))
+    {
+        name.len = sizeof(NGX_HTTP_OIOSAML_REQ_COOKIE) - 1 + relay.len;
+        name.data = ngx_pnalloc(r->pool, name.len);
+        if (name.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(ngx_cpymem(name.data, NGX_HTTP_OIOSAML_REQ_COOKIE,
+                              sizeof(NGX_HTTP_OIOSAML_REQ_COOKIE) - 1),
+                   relay.data, relay.len);
+
+        if (ngx_http_oiosaml_cookie_get(r, &name, &cookie) == NGX_OK) {
+
+            /* single use: gone whatever the outcome */
+            if (ngx_http_oiosaml_cookie_clear(r, oscf, &name, &oscf->prefix)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            st = oiosaml_pending_open(oscf->sp, (char *) cookie.data,
+                                      cookie.len, (char *) relay.data,
+                                      relay.len, params.now, &pending, &err);
+            if (st != OIOSAML_OK) {
+                return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+            }
+
+            params.pending = &pending;
+        }
+    }
+
+    st = oiosaml_response_verify(oscf->sp, &params, &identity, &err);
+
+    if (st != OIOSAML_OK) {
+        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    if (params.pending == NULL) {
+        ngx_memzero(&pending, sizeof(pending));
+        pending.return_url[0] = '/';
+    }
+
+    rc = ngx_http_oiosaml_open_session(r, oscf, identity, &pending);
+
+    oiosaml_identity_free(identity);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_open_session(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_identity_t *identity,
+    oiosaml_pending_t *pending)
+{
+    char                          *v;
+    size_t                         vlen, len;
+    time_t                         expires, nooa;
+    u_char                         id[NGX_HTTP_OIOSAML_SESSION_ID_LEN];
+    ngx_int_t                      rc;
+    ngx_str_t                      value, root = ngx_string("/"), loc;
+    oiosaml_err_t                  err;
+    ngx_http_oiosaml_session_t    *old;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+
+    /* a login always gets a new session ID; an old session ends */
+    rc = ngx_http_oiosaml_get_session(r, oscf, &old);
+
+    if (rc == NGX_OK) {
+        ngx_http_oiosaml_session_delete(omcf->shm_zone, old->id);
+    }
+
+    expires = ngx_time() + oscf->session_lifetime;
+    nooa = oiosaml_identity_not_on_or_after(identity);
+
+    if (nooa != 0 && nooa < expires) {
+        expires = nooa;
+    }
+
+    rc = ngx_http_oiosaml_session_create(r, omcf->shm_zone, identity,
+                                         expires, id);
+    if (rc == NGX_DECLINED) {
+        oiosaml_err_clear(&err);
+        oiosaml_err_set(&err, OIOSAML_ERR_STORE, "the session zone is full");
+        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    v = oiosaml_b64url_encode(id, sizeof(id), &vlen);
+    if (v == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    value.data = ngx_pnalloc(r->pool, vlen);
+    if (value.data == NULL) {
+        oiosaml_free(v);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(value.data, v, vlen);
+    value.len = vlen;
+    oiosaml_free(v);
+    ngx_explicit_memzero(id, sizeof(id));
+
+    if (ngx_http_oiosaml_cookie_set(r, oscf, &oscf->session_cookie, &value,
+                                    &root, -1, 0)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "oiosaml: login user=\"%s\" idp=\"%s\" loa=%s",
+                  oiosaml_identity_get(identity, OIOSAML_F_USER, NULL),
+                  oiosaml_idp_id(oiosaml_identity_idp(identity)),
+                  oiosaml_loa_name(oiosaml_identity_loa(identity)));
+
+    len = ngx_strlen(pending->return_url);
+    loc.data = ngx_pnalloc(r->pool, len);
+    if (loc.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(loc.data, pending->return_url, len);
+    loc.len = len;
+
+    return ngx_http_oiosaml_redirect(r, NGX_HTTP_SEE_OTHER, loc.data,
+                                     loc.len);
+}
+
+
+/*
+ * The whole body in one buffer, wherever nginx keeps it (memory or a
+ * temporary file).  NGX_DECLINED: too large.
+ */
+static ngx_int_t
+ngx_http_oiosaml_read_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    u_char       *p;
+    off_t         len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    ngx_str_null(body);
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    if (len > NGX_HTTP_OIOSAML_MAX_BODY) {
+        return NGX_DECLINED;
+    }
+
+    p = ngx_pnalloc(r->pool, (size_t) len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    body->data = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, (size_t) (b->file_last
+                                                    - b->file_pos),
+                              b->file_pos);
+            if (n != b->file_last - b->file_pos) {
+                return NGX_ERROR;
+            }
+
+            p += n;
+            continue;
+        }
+
+        p = ngx_cpymem(p, b->pos, b->last - b->pos);
+    }
+
+    body->len = p - body->data;
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+
+/* a form field, decoded (application/x-www-form-urlencoded) */
+static ngx_int_t
+ngx_http_oiosaml_form_get(ngx_http_request_t *r, ngx_str_t *body,
+    const char *name, ngx_str_t *value)
+{
+    u_char  *p, *end, *amp, *eq, *src, *dst;
+    size_t   nlen;
+
+    nlen = ngx_strlen(name);
+    p = body->data;
+    end = body->data + body->len;
+
+    while (p < end) {
+        amp = ngx_strlchr(p, end, '&');
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        eq = ngx_strlchr(p, amp, '=');
+
+        if (eq != NULL && (size_t) (eq - p) == nlen
+            && ngx_strncmp(p, name, nlen) == 0)
+        {
+            value->data = ngx_pnalloc(r->pool, amp - eq);
+            if (value->data == NULL) {
+                return NGX_ERROR;
+            }
+
+            /* '+' is a space in forms; base64 has its '+' as %2B */
+            for (src = eq + 1; src < amp; src++) {
+                if (*src == '+') {
+                    *src = ' ';
+                }
+            }
+
+            dst = value->data;
+            src = eq + 1;
+            ngx_unescape_uri(&dst, &src, amp - eq - 1,
+                             0);
+            value->len = dst - value->data;
+
+            return NGX_OK;
+        }
+
+        p = amp + 1;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_relay_ok(ngx_str_t *relay)
+{
+    ngx_uint_t  i;
+
+    if (relay->len != OIOSAML_RELAY_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < relay->len; i++) {
+        u_char  c = relay->data[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}

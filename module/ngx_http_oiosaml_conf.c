@@ -1,0 +1,715 @@
+
+/*
+ * Compound directives (oiosaml_zone, oiosaml_sp, oiosaml_sp_key,
+ * oiosaml_idp) and the build of the library's SP object at merge time,
+ * so that "nginx -t" reports bad keys and metadata.
+ */
+
+
+#include "ngx_http_oiosaml_module.h"
+
+
+static ngx_int_t ngx_http_oiosaml_sp_local(ngx_http_oiosaml_srv_conf_t *c);
+static char *ngx_http_oiosaml_build_sp(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf);
+static void ngx_http_oiosaml_merge_sp_values(
+    ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
+static void ngx_http_oiosaml_sp_cleanup(void *data);
+static char *ngx_http_oiosaml_conf_error(ngx_conf_t *cf, ngx_str_t *file,
+    ngx_uint_t line, const char *what, ngx_str_t *name, oiosaml_err_t *err);
+static char *ngx_http_oiosaml_path(ngx_conf_t *cf, ngx_str_t *path);
+static char *ngx_http_oiosaml_cstr(ngx_conf_t *cf, ngx_str_t *s);
+static char *ngx_http_oiosaml_header_names(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf);
+
+
+/* the identity headers: the configured prefix and these names */
+static const char  *ngx_http_oiosaml_header_suffix[OIOSAML_F_MAX] = {
+    "User",             /* OIOSAML_F_USER */
+    "NameID-Format",    /* OIOSAML_F_NAMEID_FORMAT */
+    "IdP",              /* OIOSAML_F_IDP */
+    "LoA",              /* OIOSAML_F_LOA */
+    "CVR",              /* OIOSAML_F_CVR */
+    "Name",             /* OIOSAML_F_NAME */
+    "Email",            /* OIOSAML_F_EMAIL */
+    "Org",              /* OIOSAML_F_ORG */
+    "UUID",             /* OIOSAML_F_UUID */
+    "RID",              /* OIOSAML_F_RID */
+    "Spec",             /* OIOSAML_F_SPEC */
+    NULL,               /* OIOSAML_F_SESSION_INDEX: kept for logout */
+    NULL,               /* OIOSAML_F_PRIVILEGES: see Roles */
+    "Attributes",       /* OIOSAML_F_ATTRIBUTES */
+};
+
+
+#define ngx_http_oiosaml_opt(v, name)                                        \
+    ((v)->len > sizeof(name) - 1                                             \
+     && ngx_strncmp((v)->data, name, sizeof(name) - 1) == 0)
+
+
+char *
+ngx_http_oiosaml_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_main_conf_t *omcf = conf;
+
+    u_char      *p;
+    ssize_t      size;
+    ngx_str_t   *value, name, s;
+
+    if (omcf->shm_zone != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    p = (u_char *) ngx_strchr(value[1].data, ':');
+    if (p == NULL || p == value[1].data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone \"%V\", expected NAME:SIZE such as "
+                           "\"oiosaml:64m\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = value[1].data;
+    name.len = p - value[1].data;
+
+    s.data = p + 1;
+    s.len = value[1].data + value[1].len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is too small or invalid, the minimum "
+                           "is %uzk", &value[1], 8 * ngx_pagesize / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    omcf->shm_zone = ngx_http_oiosaml_store_add(cf, &name, size);
+    if (omcf->shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_oiosaml_sp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_srv_conf_t *oscf = conf;
+
+    ngx_str_t  *value;
+
+    if (oscf->entity_id.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (!ngx_http_oiosaml_opt(&value[2], "url=")) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "expected \"url=https://HOST/PREFIX/\" after the "
+                           "entityID, got \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    oscf->entity_id = value[1];
+    oscf->url.data = value[2].data + 4;
+    oscf->url.len = value[2].len - 4;
+    oscf->sp_file = cf->conf_file->file.name;
+    oscf->sp_line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_oiosaml_sp_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_srv_conf_t *oscf = conf;
+
+    ngx_str_t                    *value;
+    ngx_http_oiosaml_key_conf_t  *k;
+
+    value = cf->args->elts;
+
+    if (oscf->keys == NGX_CONF_UNSET_PTR) {
+        oscf->keys = ngx_array_create(cf->pool, 2,
+                                      sizeof(ngx_http_oiosaml_key_conf_t));
+        if (oscf->keys == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    k = ngx_array_push(oscf->keys);
+    if (k == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(k, sizeof(ngx_http_oiosaml_key_conf_t));
+
+    k->key = value[1];
+    k->cert = value[2];
+    k->file = cf->conf_file->file.name;
+    k->line = cf->conf_file->line;
+
+    if (cf->args->nelts == 4) {
+        if (!ngx_http_oiosaml_opt(&value[3], "from=")
+            || oiosaml_parse_time((char *) value[3].data + 5,
+                                  value[3].len - 5, &k->from) != OIOSAML_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid \"%V\", expected "
+                               "from=YYYY-MM-DDTHH:MM:SSZ", &value[3]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &k->key, 1) != NGX_OK
+        || ngx_conf_full_name(cf->cycle, &k->cert, 1) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_srv_conf_t *oscf = conf;
+
+    ngx_str_t                    *value, v;
+    ngx_uint_t                    i;
+    ngx_http_oiosaml_idp_conf_t  *idp;
+
+    value = cf->args->elts;
+
+    if (oscf->idps == NGX_CONF_UNSET_PTR) {
+        oscf->idps = ngx_array_create(cf->pool, 4,
+                                      sizeof(ngx_http_oiosaml_idp_conf_t));
+        if (oscf->idps == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    idp = ngx_array_push(oscf->idps);
+    if (idp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(idp, sizeof(ngx_http_oiosaml_idp_conf_t));
+
+    idp->id = value[1];
+    idp->profile = OIOSAML_PROFILE_OIOSAML3;
+    idp->signed_part = OIOSAML_SIGNED_ASSERTION;
+    idp->file = cf->conf_file->file.name;
+    idp->line = cf->conf_file->line;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_http_oiosaml_opt(&value[i], "metadata=")) {
+            idp->metadata.data = value[i].data + 9;
+            idp->metadata.len = value[i].len - 9;
+
+            if (ngx_conf_full_name(cf->cycle, &idp->metadata, 1) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "profile=")) {
+            v.data = value[i].data + 8;
+            v.len = value[i].len - 8;
+
+            if (oiosaml_profile_parse((char *) v.data, v.len, &idp->profile)
+                != OIOSAML_OK)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "unknown profile \"%V\", use one of "
+                                   "oiosaml2, oiosaml2-adfs-multipleauthn, "
+                                   "oiosaml2-no-loa, oiosaml3, "
+                                   "oiosaml3-adfs-multipleauthn, "
+                                   "oiosaml3-adfs-relaystate", &v);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "label=")) {
+            idp->label.data = value[i].data + 6;
+            idp->label.len = value[i].len - 6;
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "signed=")) {
+            v.data = value[i].data + 7;
+            v.len = value[i].len - 7;
+
+            if (oiosaml_signed_parse((char *) v.data, v.len,
+                                     &idp->signed_part)
+                != OIOSAML_OK)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid \"%V\", use signed=assertion, "
+                                   "response, either or both", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "allow_sha1") == 0) {
+            idp->allow_sha1 = 1;
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "require_encryption") == 0) {
+            idp->require_encryption = 1;
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "hidden") == 0) {
+            idp->hidden = 1;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown oiosaml_idp parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (idp->metadata.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "oiosaml_idp \"%V\" needs metadata=FILE", &idp->id);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_oiosaml_merge_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *prev,
+    ngx_http_oiosaml_srv_conf_t *conf)
+{
+    char  *rc;
+
+    /*
+     * A server without SP directives of its own shares the SP built for
+     * the http level, built once here for all such servers.
+     */
+
+    if (!ngx_http_oiosaml_sp_local(conf)) {
+
+        if (prev->sp == NULL && prev->prefix.data == NULL) {
+            ngx_http_oiosaml_merge_sp_values(NULL, prev);
+
+            rc = ngx_http_oiosaml_build_sp(cf, prev);
+            if (rc != NGX_CONF_OK) {
+                return rc;
+            }
+        }
+
+        conf->entity_id = prev->entity_id;
+        conf->url = prev->url;
+        conf->keys = prev->keys;
+        conf->idps = prev->idps;
+        conf->cookie_secret = prev->cookie_secret;
+        conf->skew = prev->skew;
+        conf->request_lifetime = prev->request_lifetime;
+        conf->allow_unsolicited = prev->allow_unsolicited;
+        conf->session_cookie = prev->session_cookie;
+        conf->header_prefix = prev->header_prefix;
+        conf->sp = prev->sp;
+        conf->prefix = prev->prefix;
+        conf->strip = prev->strip;
+        conf->secure = prev->secure;
+        ngx_memcpy(conf->hnames, prev->hnames, sizeof(conf->hnames));
+        ngx_memcpy(conf->hlower, prev->hlower, sizeof(conf->hlower));
+
+        return NGX_CONF_OK;
+    }
+
+    ngx_http_oiosaml_merge_sp_values(prev, conf);
+
+    return ngx_http_oiosaml_build_sp(cf, conf);
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_sp_local(ngx_http_oiosaml_srv_conf_t *c)
+{
+    return c->entity_id.data != NULL
+           || c->keys != NGX_CONF_UNSET_PTR
+           || c->idps != NGX_CONF_UNSET_PTR
+           || c->cookie_secret.data != NULL
+           || c->skew != NGX_CONF_UNSET
+           || c->request_lifetime != NGX_CONF_UNSET
+           || c->allow_unsolicited != NGX_CONF_UNSET
+           || c->session_cookie.data != NULL
+           || c->header_prefix.data != NULL;
+}
+
+
+static void
+ngx_http_oiosaml_merge_sp_values(ngx_http_oiosaml_srv_conf_t *prev,
+    ngx_http_oiosaml_srv_conf_t *conf)
+{
+    ngx_http_oiosaml_srv_conf_t  none;
+
+    if (prev == NULL) {
+        ngx_memzero(&none, sizeof(none));
+        none.keys = NGX_CONF_UNSET_PTR;
+        none.idps = NGX_CONF_UNSET_PTR;
+        none.skew = NGX_CONF_UNSET;
+        none.request_lifetime = NGX_CONF_UNSET;
+        none.allow_unsolicited = NGX_CONF_UNSET;
+        prev = &none;
+    }
+
+    if (conf->entity_id.data == NULL) {
+        conf->entity_id = prev->entity_id;
+        conf->url = prev->url;
+        conf->sp_file = prev->sp_file;
+        conf->sp_line = prev->sp_line;
+    }
+
+    ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
+    ngx_conf_merge_ptr_value(conf->idps, prev->idps, NULL);
+    ngx_conf_merge_str_value(conf->cookie_secret, prev->cookie_secret, "");
+    ngx_conf_merge_sec_value(conf->skew, prev->skew, 180);
+    ngx_conf_merge_sec_value(conf->request_lifetime, prev->request_lifetime,
+                             600);
+    ngx_conf_merge_value(conf->allow_unsolicited, prev->allow_unsolicited,
+                         0);
+    ngx_conf_merge_str_value(conf->session_cookie, prev->session_cookie, "");
+    ngx_conf_merge_str_value(conf->header_prefix, prev->header_prefix,
+                             NGX_HTTP_OIOSAML_HEADER_PREFIX);
+}
+
+
+static char *
+ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
+{
+    char                          *entity_id, *url, *path;
+    u_char                        *p;
+    time_t                         now;
+    ngx_str_t                     *s;
+    ngx_uint_t                     i;
+    oiosaml_err_t                  err;
+    oiosaml_sp_t                  *sp;
+    oiosaml_idp_t                 *idp;
+    ngx_pool_cleanup_t            *cln;
+    oiosaml_idp_conf_t             ic;
+    oiosaml_status_t               rc;
+    ngx_http_oiosaml_key_conf_t   *keys;
+    ngx_http_oiosaml_idp_conf_t   *idps;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    /* an empty marker: "built, nothing to build" */
+    conf->prefix.data = (u_char *) "";
+    conf->prefix.len = 0;
+
+    if (conf->entity_id.len == 0) {
+        if (conf->keys != NULL || conf->idps != NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "oiosaml_sp_key or oiosaml_idp without "
+                               "oiosaml_sp");
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    omcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_oiosaml_module);
+
+    if (omcf->shm_zone == NULL) {
+        return ngx_http_oiosaml_conf_error(cf, &conf->sp_file, conf->sp_line,
+                                           "oiosaml_sp", &conf->entity_id,
+                                           NULL);
+    }
+
+    oiosaml_err_clear(&err);
+
+    if (oiosaml_global_init(&err) != OIOSAML_OK) {
+        return ngx_http_oiosaml_conf_error(cf, &conf->sp_file, conf->sp_line,
+                                           "oiosaml_sp", &conf->entity_id,
+                                           &err);
+    }
+
+    entity_id = ngx_http_oiosaml_cstr(cf, &conf->entity_id);
+    url = ngx_http_oiosaml_cstr(cf, &conf->url);
+
+    if (entity_id == NULL || url == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rc = oiosaml_sp_new(entity_id, url, &sp, &err);
+    if (rc != OIOSAML_OK) {
+        return ngx_http_oiosaml_conf_error(cf, &conf->sp_file, conf->sp_line,
+                                           "oiosaml_sp", &conf->entity_id,
+                                           &err);
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        oiosaml_sp_free(sp);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_oiosaml_sp_cleanup;
+    cln->data = sp;
+
+    now = ngx_time();
+
+    if (conf->keys == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "oiosaml_sp \"%V\" has no oiosaml_sp_key",
+                           &conf->entity_id);
+        return NGX_CONF_ERROR;
+    }
+
+    keys = conf->keys->elts;
+
+    for (i = 0; i < conf->keys->nelts; i++) {
+        rc = oiosaml_sp_add_key(sp, (char *) keys[i].key.data,
+                                (char *) keys[i].cert.data, keys[i].from,
+                                &err);
+        if (rc != OIOSAML_OK) {
+            return ngx_http_oiosaml_conf_error(cf, &keys[i].file,
+                                               keys[i].line, "oiosaml_sp_key",
+                                               &keys[i].key, &err);
+        }
+    }
+
+    if (conf->idps == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "oiosaml_sp \"%V\" has no oiosaml_idp",
+                           &conf->entity_id);
+        return NGX_CONF_ERROR;
+    }
+
+    idps = conf->idps->elts;
+
+    for (i = 0; i < conf->idps->nelts; i++) {
+        ngx_memzero(&ic, sizeof(ic));
+
+        ic.id = ngx_http_oiosaml_cstr(cf, &idps[i].id);
+        ic.metadata_file = (char *) idps[i].metadata.data;
+        ic.label = idps[i].label.len
+                   ? ngx_http_oiosaml_cstr(cf, &idps[i].label) : NULL;
+        ic.profile = idps[i].profile;
+        ic.signed_part = idps[i].signed_part;
+        ic.allow_sha1 = idps[i].allow_sha1;
+        ic.require_encryption = idps[i].require_encryption;
+        ic.hidden = idps[i].hidden;
+
+        if (ic.id == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        rc = oiosaml_idp_new(&ic, now, &idp, &err);
+        if (rc == OIOSAML_OK) {
+            rc = oiosaml_sp_add_idp(sp, idp, &err);
+        }
+
+        if (rc != OIOSAML_OK) {
+            return ngx_http_oiosaml_conf_error(cf, &idps[i].file,
+                                               idps[i].line, "oiosaml_idp",
+                                               &idps[i].id, &err);
+        }
+    }
+
+    if (conf->cookie_secret.len) {
+        path = ngx_http_oiosaml_path(cf, &conf->cookie_secret);
+        if (path == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        rc = oiosaml_sp_set_cookie_secret(sp, path, &err);
+        if (rc != OIOSAML_OK) {
+            return ngx_http_oiosaml_conf_error(cf, &conf->sp_file,
+                                               conf->sp_line,
+                                               "oiosaml_cookie_secret",
+                                               &conf->cookie_secret, &err);
+        }
+    }
+
+    oiosaml_sp_set_skew(sp, conf->skew);
+    oiosaml_sp_set_request_lifetime(sp, conf->request_lifetime);
+    oiosaml_sp_set_allow_unsolicited(sp, conf->allow_unsolicited);
+
+    rc = oiosaml_sp_finish(sp, now, &err);
+    if (rc != OIOSAML_OK) {
+        return ngx_http_oiosaml_conf_error(cf, &conf->sp_file, conf->sp_line,
+                                           "oiosaml_sp", &conf->entity_id,
+                                           &err);
+    }
+
+    conf->sp = sp;
+    conf->prefix.data = (u_char *) oiosaml_sp_prefix(sp);
+    conf->prefix.len = ngx_strlen(conf->prefix.data);
+    conf->secure = (ngx_strncmp(url, "https://", 8) == 0);
+
+    if (conf->session_cookie.len == 0) {
+        ngx_str_set(&conf->session_cookie, "oiosaml");
+
+        if (conf->secure) {
+            ngx_str_set(&conf->session_cookie, "__Host-oiosaml");
+        }
+    }
+
+    /* client-sent headers with our prefixes never reach the upstream */
+    conf->strip = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+    if (conf->strip == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    s = ngx_array_push(conf->strip);
+    if (s == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(s, "x-oiosaml-");
+
+    if (ngx_strncasecmp(conf->header_prefix.data,
+                        (u_char *) NGX_HTTP_OIOSAML_HEADER_PREFIX,
+                        conf->header_prefix.len) != 0
+        || conf->header_prefix.len != sizeof(NGX_HTTP_OIOSAML_HEADER_PREFIX)
+                                      - 1)
+    {
+        s = ngx_array_push(conf->strip);
+        if (s == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        s->len = conf->header_prefix.len;
+        s->data = ngx_pnalloc(cf->pool, s->len);
+        if (s->data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        for (p = s->data, i = 0; i < s->len; i++) {
+            *p++ = ngx_tolower(conf->header_prefix.data[i]);
+        }
+    }
+
+    return ngx_http_oiosaml_header_names(cf, conf);
+}
+
+
+static char *
+ngx_http_oiosaml_header_names(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf)
+{
+    size_t      len;
+    u_char     *p;
+    ngx_uint_t  i;
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        if (ngx_http_oiosaml_header_suffix[i] == NULL) {
+            ngx_str_null(&conf->hnames[i]);
+            ngx_str_null(&conf->hlower[i]);
+            continue;
+        }
+
+        len = conf->header_prefix.len
+              + ngx_strlen(ngx_http_oiosaml_header_suffix[i]);
+
+        p = ngx_pnalloc(cf->pool, len * 2);
+        if (p == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        conf->hnames[i].data = p;
+        conf->hnames[i].len = len;
+        p = ngx_cpymem(p, conf->header_prefix.data, conf->header_prefix.len);
+        p = ngx_cpymem(p, ngx_http_oiosaml_header_suffix[i],
+                       len - conf->header_prefix.len);
+
+        conf->hlower[i].data = p;
+        conf->hlower[i].len = len;
+        ngx_strlow(p, conf->hnames[i].data, len);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_oiosaml_sp_cleanup(void *data)
+{
+    oiosaml_sp_free(data);
+}
+
+
+/* logs with the file and line of the directive that caused the error */
+static char *
+ngx_http_oiosaml_conf_error(ngx_conf_t *cf, ngx_str_t *file, ngx_uint_t line,
+    const char *what, ngx_str_t *name, oiosaml_err_t *err)
+{
+    ngx_str_t   saved_name;
+    ngx_uint_t  saved_line;
+
+    saved_name = cf->conf_file->file.name;
+    saved_line = cf->conf_file->line;
+
+    if (file != NULL && file->len) {
+        cf->conf_file->file.name = *file;
+        cf->conf_file->line = line;
+    }
+
+    if (err == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%s \"%V\" needs an \"oiosaml_zone\" in the http "
+                           "block", what, name);
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s \"%V\": %s", what, name,
+                           err->text[0] ? err->text
+                                        : oiosaml_strerror(err->status));
+    }
+
+    cf->conf_file->file.name = saved_name;
+    cf->conf_file->line = saved_line;
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_oiosaml_path(ngx_conf_t *cf, ngx_str_t *path)
+{
+    ngx_str_t  full;
+
+    full = *path;
+
+    if (ngx_conf_full_name(cf->cycle, &full, 1) != NGX_OK) {
+        return NULL;
+    }
+
+    return (char *) full.data;
+}
+
+
+/* a NUL-terminated copy in the configuration pool */
+static char *
+ngx_http_oiosaml_cstr(ngx_conf_t *cf, ngx_str_t *s)
+{
+    u_char  *p;
+
+    p = ngx_pnalloc(cf->pool, s->len + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    ngx_memcpy(p, s->data, s->len);
+    p[s->len] = '\0';
+
+    return (char *) p;
+}

@@ -1,0 +1,563 @@
+
+/*
+ * The endpoints under the SP's prefix (default /saml/): metadata, login,
+ * acs (in ngx_http_oiosaml_acs.c), logout, sls and forget.
+ */
+
+
+#include "ngx_http_oiosaml_module.h"
+
+
+#define NGX_HTTP_OIOSAML_SLO_PURPOSE  "slo "
+
+
+static ngx_int_t ngx_http_oiosaml_metadata(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_login(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_logout(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_sls(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_logged_out(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_str_t *ret);
+static ngx_int_t ngx_http_oiosaml_return_arg(ngx_http_request_t *r,
+    ngx_str_t *ret);
+static ngx_int_t ngx_http_oiosaml_relay_cookie(ngx_http_request_t *r,
+    const char *prefix, const char *relay, ngx_str_t *name);
+static u_char *ngx_http_oiosaml_unescape(ngx_pool_t *pool, ngx_str_t *s);
+
+
+ngx_int_t
+ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r)
+{
+    ngx_str_t                     name;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+
+    name.data = r->uri.data + oscf->prefix.len;
+    name.len = r->uri.len - oscf->prefix.len;
+
+#define ngx_http_oiosaml_is(s)                                               \
+    (name.len == sizeof(s) - 1 && ngx_strncmp(name.data, s, name.len) == 0)
+
+    if (ngx_http_oiosaml_is("acs")) {
+        if (r->method != NGX_HTTP_POST) {
+            return NGX_HTTP_NOT_ALLOWED;
+        }
+
+        return ngx_http_oiosaml_acs(r);
+    }
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    if (ngx_http_oiosaml_is("metadata")) {
+        return ngx_http_oiosaml_metadata(r, oscf);
+    }
+
+    if (ngx_http_oiosaml_is("login")) {
+        return ngx_http_oiosaml_login(r, oscf);
+    }
+
+    if (ngx_http_oiosaml_is("logout")) {
+        return ngx_http_oiosaml_logout(r, oscf);
+    }
+
+    if (ngx_http_oiosaml_is("sls")) {
+        return ngx_http_oiosaml_sls(r, oscf);
+    }
+
+    if (ngx_http_oiosaml_is("forget")) {
+        return ngx_http_oiosaml_login(r, oscf);
+    }
+
+#undef ngx_http_oiosaml_is
+
+    return NGX_HTTP_NOT_FOUND;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_metadata(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    size_t       len;
+    const char  *md;
+
+    md = oiosaml_sp_metadata(oscf->sp, &len);
+
+    return ngx_http_oiosaml_send(r, NGX_HTTP_OK,
+                                 "application/samlmetadata+xml",
+                                 (u_char *) md, len);
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_login(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    ngx_str_t             ret, id;
+    oiosaml_err_t         err;
+    const oiosaml_idp_t  *idp;
+
+    oiosaml_err_clear(&err);
+
+    if (ngx_http_oiosaml_return_arg(r, &ret) != NGX_OK) {
+        oiosaml_err_set(&err, OIOSAML_DENY_RETURN_URL,
+                               "return address is not a local path");
+        return ngx_http_oiosaml_fail(r, oscf, "login", &err);
+    }
+
+    if (ngx_http_arg(r, (u_char *) "idp", 3, &id) == NGX_OK) {
+        idp = oiosaml_sp_idp_by_id(oscf->sp, (char *) id.data, id.len);
+
+        if (idp == NULL) {
+            oiosaml_err_set(&err, OIOSAML_DENY_UNKNOWN_IDP,
+                                   "unknown IdP in idp=");
+            return ngx_http_oiosaml_fail(r, oscf, "login", &err);
+        }
+
+    } else {
+        idp = oiosaml_sp_idp_at(oscf->sp, 0);
+    }
+
+    return ngx_http_oiosaml_start_login(r, oscf, idp, &ret,
+                                        OIOSAML_LOA_NONE);
+}
+
+
+ngx_int_t
+ngx_http_oiosaml_start_login(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, const oiosaml_idp_t *idp,
+    ngx_str_t *ret, oiosaml_loa_t loa)
+{
+    u_char                  *location;
+    size_t                   len, vlen;
+    char                    *value;
+    ngx_str_t                name, v;
+    oiosaml_err_t            err;
+    oiosaml_login_t          login;
+    oiosaml_pending_t        pending;
+    oiosaml_status_t         rc;
+    oiosaml_login_params_t   params;
+
+    oiosaml_err_clear(&err);
+    ngx_memzero(&params, sizeof(params));
+    params.loa = loa;
+
+    rc = oiosaml_login_build(oscf->sp, idp, &params, ngx_time(), &login,
+                             &err);
+    if (rc != OIOSAML_OK) {
+        return ngx_http_oiosaml_fail(r, oscf, "login", &err);
+    }
+
+    ngx_memzero(&pending, sizeof(pending));
+    ngx_cpystrn((u_char *) pending.request_id, (u_char *) login.id,
+                sizeof(pending.request_id));
+    ngx_cpystrn((u_char *) pending.idp_id, (u_char *) oiosaml_idp_id(idp),
+                sizeof(pending.idp_id));
+    ngx_memcpy(pending.return_url, ret->data, ret->len);
+    pending.return_url[ret->len] = '\0';
+    pending.loa = loa;
+    pending.created = ngx_time();
+
+    rc = oiosaml_pending_seal(oscf->sp, &pending, login.relay, &value, &vlen,
+                              &err);
+    if (rc != OIOSAML_OK) {
+        oiosaml_free(login.url);
+        return ngx_http_oiosaml_fail(r, oscf, "login", &err);
+    }
+
+    len = ngx_strlen(login.url);
+    location = ngx_pnalloc(r->pool, len);
+    v.data = ngx_pnalloc(r->pool, vlen);
+
+    if (location == NULL || v.data == NULL
+        || ngx_http_oiosaml_relay_cookie(r, NGX_HTTP_OIOSAML_REQ_COOKIE,
+                                         login.relay, &name) != NGX_OK)
+    {
+        oiosaml_free(login.url);
+        oiosaml_free(value);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(location, login.url, len);
+    ngx_memcpy(v.data, value, vlen);
+    v.len = vlen;
+
+    oiosaml_free(login.url);
+    oiosaml_free(value);
+
+    if (ngx_http_oiosaml_cookie_set(r, oscf, &name, &v, &oscf->prefix,
+                                    oscf->request_lifetime, 1)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "oiosaml: login started at IdP \"%s\" (request %s)",
+                  oiosaml_idp_id(idp), login.id);
+
+    return ngx_http_oiosaml_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, location,
+                                     len);
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_logout(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    char                          *value;
+    u_char                        *user, *fmt, *sindex, *location;
+    size_t                         len, vlen;
+    ngx_str_t                      ret, name, v, root = ngx_string("/");
+    ngx_int_t                      rc;
+    oiosaml_err_t                  err;
+    oiosaml_login_t                out;
+    const oiosaml_idp_t           *idp;
+    ngx_http_oiosaml_session_t    *s;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    oiosaml_err_clear(&err);
+
+    if (ngx_http_oiosaml_return_arg(r, &ret) != NGX_OK) {
+        oiosaml_err_set(&err, OIOSAML_DENY_RETURN_URL,
+                               "return address is not a local path");
+        return ngx_http_oiosaml_fail(r, oscf, "logout", &err);
+    }
+
+    rc = ngx_http_oiosaml_get_session(r, oscf, &s);
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_oiosaml_cookie_clear(r, oscf, &oscf->session_cookie, &root)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_oiosaml_logged_out(r, oscf, &ret);
+    }
+
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+    ngx_http_oiosaml_session_delete(omcf->shm_zone, s->id);
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "oiosaml: logout user=\"%V\" idp=\"%V\"",
+                  &s->fields[OIOSAML_F_USER], &s->fields[OIOSAML_F_IDP]);
+
+    idp = oiosaml_sp_idp_by_id(oscf->sp, (char *) s->fields[OIOSAML_F_IDP].data,
+                               s->fields[OIOSAML_F_IDP].len);
+
+    if (idp == NULL || oiosaml_idp_slo_url(idp) == NULL) {
+        return ngx_http_oiosaml_logged_out(r, oscf, &ret);
+    }
+
+    /* single logout at the IdP, then back to "ret" */
+    user = ngx_http_oiosaml_unescape(r->pool, &s->fields[OIOSAML_F_USER]);
+    fmt = ngx_http_oiosaml_unescape(r->pool,
+                                     &s->fields[OIOSAML_F_NAMEID_FORMAT]);
+    sindex = ngx_http_oiosaml_unescape(r->pool,
+                                       &s->fields[OIOSAML_F_SESSION_INDEX]);
+
+    if (user == NULL || fmt == NULL || sindex == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (oiosaml_logout_build(oscf->sp, idp, (char *) user, (char *) fmt,
+                             (char *) sindex, ngx_time(), &out, &err)
+        != OIOSAML_OK)
+    {
+        return ngx_http_oiosaml_fail(r, oscf, "logout", &err);
+    }
+
+    /* where to go afterwards, sealed and bound to this logout's relay */
+    {
+        u_char  purpose[sizeof(NGX_HTTP_OIOSAML_SLO_PURPOSE)
+                        + OIOSAML_RELAY_LEN];
+
+        ngx_sprintf(purpose, NGX_HTTP_OIOSAML_SLO_PURPOSE "%s%Z", out.relay);
+
+        if (oiosaml_seal(oscf->sp, (char *) purpose, ret.data, ret.len,
+                         &value, &vlen, &err)
+            != OIOSAML_OK)
+        {
+            oiosaml_free(out.url);
+            return ngx_http_oiosaml_fail(r, oscf, "logout", &err);
+        }
+    }
+
+    len = ngx_strlen(out.url);
+    location = ngx_pnalloc(r->pool, len);
+    v.data = ngx_pnalloc(r->pool, vlen);
+
+    if (location == NULL || v.data == NULL
+        || ngx_http_oiosaml_relay_cookie(r, NGX_HTTP_OIOSAML_SLO_COOKIE,
+                                         out.relay, &name) != NGX_OK)
+    {
+        oiosaml_free(out.url);
+        oiosaml_free(value);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(location, out.url, len);
+    ngx_memcpy(v.data, value, vlen);
+    v.len = vlen;
+    oiosaml_free(out.url);
+    oiosaml_free(value);
+
+    if (ngx_http_oiosaml_cookie_set(r, oscf, &name, &v, &oscf->prefix,
+                                    oscf->request_lifetime, 0)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_oiosaml_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, location,
+                                     len);
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_sls(ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    u_char                        *location, purpose[64], *user;
+    size_t                         len, plen;
+    ngx_str_t                      name, value, ret, root = ngx_string("/");
+    ngx_int_t                      rc;
+    oiosaml_err_t                  err;
+    oiosaml_slo_t                  slo;
+    unsigned char                 *plain;
+    oiosaml_login_t                out;
+    ngx_http_oiosaml_session_t    *s;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    oiosaml_err_clear(&err);
+
+    if (oiosaml_slo_parse_redirect(oscf->sp, (char *) r->args.data,
+                                   r->args.len, ngx_time(), &slo, &err)
+        != OIOSAML_OK)
+    {
+        return ngx_http_oiosaml_fail(r, oscf, "sls", &err);
+    }
+
+    if (slo.kind == OIOSAML_SLO_RESPONSE) {
+        ngx_str_set(&ret, "/");
+
+        if (slo.relay[0] != '\0'
+            && ngx_http_oiosaml_relay_cookie(r, NGX_HTTP_OIOSAML_SLO_COOKIE,
+                                             slo.relay, &name) == NGX_OK
+            && ngx_http_oiosaml_cookie_get(r, &name, &value) == NGX_OK)
+        {
+            ngx_sprintf(purpose, NGX_HTTP_OIOSAML_SLO_PURPOSE "%s%Z",
+                        slo.relay);
+
+            if (oiosaml_unseal(oscf->sp, (char *) purpose,
+                               (char *) value.data, value.len, &plain, &plen,
+                               &err) == OIOSAML_OK)
+            {
+                ret.data = ngx_pnalloc(r->pool, plen);
+                if (ret.data == NULL) {
+                    oiosaml_free(plain);
+                    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+                }
+
+                ngx_memcpy(ret.data, plain, plen);
+                ret.len = plen;
+                oiosaml_free(plain);
+
+                if (oiosaml_return_url_check((char *) ret.data, ret.len)
+                    != OIOSAML_OK)
+                {
+                    ngx_str_set(&ret, "/");
+                }
+            }
+
+            if (ngx_http_oiosaml_cookie_clear(r, oscf, &name, &oscf->prefix)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "oiosaml: single logout at IdP \"%s\" %s",
+                      oiosaml_idp_id(slo.idp),
+                      slo.success ? "succeeded" : "failed");
+
+        return ngx_http_oiosaml_logged_out(r, oscf, &ret);
+    }
+
+    /* the IdP logs the user out: end our session if it is that user's */
+    rc = ngx_http_oiosaml_get_session(r, oscf, &s);
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_OK) {
+        user = ngx_http_oiosaml_unescape(r->pool, &s->fields[OIOSAML_F_USER]);
+        if (user == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (ngx_strcmp(user, slo.name_id) == 0
+            && s->fields[OIOSAML_F_IDP].len == ngx_strlen(oiosaml_idp_id(
+                                                              slo.idp))
+            && ngx_strncmp(s->fields[OIOSAML_F_IDP].data,
+                           oiosaml_idp_id(slo.idp),
+                           s->fields[OIOSAML_F_IDP].len) == 0)
+        {
+            omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+            ngx_http_oiosaml_session_delete(omcf->shm_zone, s->id);
+
+            if (ngx_http_oiosaml_cookie_clear(r, oscf,
+                                              &oscf->session_cookie, &root)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "oiosaml: logout by IdP \"%s\" user=\"%V\"",
+                          oiosaml_idp_id(slo.idp),
+                          &s->fields[OIOSAML_F_USER]);
+        }
+    }
+
+    if (oiosaml_slo_response_build(oscf->sp, &slo, ngx_time(), &out, &err)
+        != OIOSAML_OK)
+    {
+        return ngx_http_oiosaml_fail(r, oscf, "sls", &err);
+    }
+
+    len = ngx_strlen(out.url);
+    location = ngx_pnalloc(r->pool, len);
+
+    if (location == NULL) {
+        oiosaml_free(out.url);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(location, out.url, len);
+    oiosaml_free(out.url);
+
+    return ngx_http_oiosaml_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, location,
+                                     len);
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_logged_out(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_str_t *ret)
+{
+    ngx_str_t  da = ngx_string("Du er logget ud.");
+    ngx_str_t  en = ngx_string("You are logged out.");
+
+    if (ret->len > 1) {
+        return ngx_http_oiosaml_redirect(r, NGX_HTTP_SEE_OTHER, ret->data,
+                                         ret->len);
+    }
+
+    return ngx_http_oiosaml_page(r, oscf, NGX_HTTP_OK, "Logget ud",
+                                 "Logged out", &da, &en);
+}
+
+
+/* the "return" argument, decoded and checked; "/" when absent */
+static ngx_int_t
+ngx_http_oiosaml_return_arg(ngx_http_request_t *r, ngx_str_t *ret)
+{
+    u_char     *dst, *src;
+    ngx_str_t   arg;
+
+    if (ngx_http_arg(r, (u_char *) "return", 6, &arg) != NGX_OK
+        || arg.len == 0)
+    {
+        ngx_str_set(ret, "/");
+        return NGX_OK;
+    }
+
+    if (arg.len > OIOSAML_RETURN_MAX * 3) {
+        return NGX_DECLINED;
+    }
+
+    ret->data = ngx_pnalloc(r->pool, arg.len);
+    if (ret->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    dst = ret->data;
+    src = arg.data;
+    ngx_unescape_uri(&dst, &src, arg.len, 0);
+    ret->len = dst - ret->data;
+
+    if (oiosaml_return_url_check((char *) ret->data, ret->len)
+        != OIOSAML_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_relay_cookie(ngx_http_request_t *r, const char *prefix,
+    const char *relay, ngx_str_t *name)
+{
+    size_t  plen, rlen;
+
+    plen = ngx_strlen(prefix);
+    rlen = ngx_strlen(relay);
+
+    name->data = ngx_pnalloc(r->pool, plen + rlen);
+    if (name->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(name->data, prefix, plen);
+    ngx_memcpy(name->data + plen, relay, rlen);
+    name->len = plen + rlen;
+
+    return NGX_OK;
+}
+
+
+/* reverses oiosaml_header_escape(): "%XX" only, NUL-terminated */
+static u_char *
+ngx_http_oiosaml_unescape(ngx_pool_t *pool, ngx_str_t *s)
+{
+    u_char      *p, *d;
+    ngx_uint_t   i;
+    ngx_int_t    hi, lo;
+
+    p = ngx_pnalloc(pool, s->len + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    d = p;
+
+    for (i = 0; i < s->len; i++) {
+        if (s->data[i] == '%' && i + 2 < s->len
+            && (hi = ngx_hextoi(&s->data[i + 1], 1)) >= 0
+            && (lo = ngx_hextoi(&s->data[i + 2], 1)) >= 0)
+        {
+            *d++ = (u_char) (hi << 4 | lo);
+            i += 2;
+            continue;
+        }
+
+        *d++ = s->data[i];
+    }
+
+    *d = '\0';
+
+    return p;
+}

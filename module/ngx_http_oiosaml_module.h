@@ -1,0 +1,171 @@
+
+/*
+ * ngx_http_oiosaml_module: declarations shared by the module's files.
+ */
+
+
+#ifndef _NGX_HTTP_OIOSAML_MODULE_H_INCLUDED_
+#define _NGX_HTTP_OIOSAML_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <oiosaml.h>
+
+
+#define NGX_HTTP_OIOSAML_SESSION_ID_LEN    32   /* random bytes */
+#define NGX_HTTP_OIOSAML_COOKIE_ID_LEN     43   /* base64url of the above */
+#define NGX_HTTP_OIOSAML_REQ_COOKIE        "oiosaml-req-"
+#define NGX_HTTP_OIOSAML_SLO_COOKIE        "oiosaml-slo-"
+#define NGX_HTTP_OIOSAML_MAX_BODY          (1024 * 1024)
+#define NGX_HTTP_OIOSAML_HEADER_PREFIX     "X-OIOSAML-"
+
+
+/* one oiosaml_sp_key line */
+typedef struct {
+    ngx_str_t                 key;
+    ngx_str_t                 cert;
+    time_t                    from;
+    ngx_str_t                 file;      /* for error messages */
+    ngx_uint_t                line;
+} ngx_http_oiosaml_key_conf_t;
+
+
+/* one oiosaml_idp line */
+typedef struct {
+    ngx_str_t                 id;
+    ngx_str_t                 label;
+    ngx_str_t                 metadata;
+    oiosaml_profile_t         profile;
+    oiosaml_signed_t          signed_part;
+    unsigned                  allow_sha1:1;
+    unsigned                  require_encryption:1;
+    unsigned                  hidden:1;
+    ngx_str_t                 file;      /* for error messages */
+    ngx_uint_t                line;
+} ngx_http_oiosaml_idp_conf_t;
+
+
+typedef struct {
+    ngx_shm_zone_t           *shm_zone;
+} ngx_http_oiosaml_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                 entity_id;
+    ngx_str_t                 url;
+    ngx_str_t                 sp_file;       /* for error messages */
+    ngx_uint_t                sp_line;
+    ngx_array_t              *keys;          /* ngx_http_oiosaml_key_conf_t */
+    ngx_array_t              *idps;          /* ngx_http_oiosaml_idp_conf_t */
+    ngx_str_t                 cookie_secret;
+    time_t                    skew;
+    time_t                    request_lifetime;
+    ngx_flag_t                allow_unsolicited;
+    ngx_str_t                 session_cookie;
+    time_t                    session_idle;
+    time_t                    session_lifetime;
+    ngx_uint_t                log_level;
+    ngx_flag_t                debug;
+    ngx_str_t                 header_prefix;
+
+    /* built at merge time */
+    oiosaml_sp_t             *sp;
+    ngx_str_t                 prefix;        /* the endpoints' path */
+    ngx_array_t              *strip;         /* lowercase prefixes to strip */
+    ngx_str_t                 hnames[OIOSAML_F_MAX];  /* "" for none */
+    ngx_str_t                 hlower[OIOSAML_F_MAX];
+    unsigned                  secure:1;      /* https base URL */
+} ngx_http_oiosaml_srv_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                enable;
+    ngx_flag_t                headers;
+} ngx_http_oiosaml_loc_conf_t;
+
+
+/* a session as a request sees it: copies of the stored fields */
+typedef struct {
+    u_char                    id[NGX_HTTP_OIOSAML_SESSION_ID_LEN];
+    time_t                    created;
+    time_t                    expires;
+    oiosaml_loa_t             loa;
+    ngx_str_t                 fields[OIOSAML_F_MAX];
+} ngx_http_oiosaml_session_t;
+
+
+typedef struct {
+    ngx_http_oiosaml_session_t  *session;
+    ngx_uint_t                   found;       /* lookup done */
+} ngx_http_oiosaml_ctx_t;
+
+
+extern ngx_module_t  ngx_http_oiosaml_module;
+
+
+/* ngx_http_oiosaml_conf.c */
+char *ngx_http_oiosaml_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_oiosaml_sp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_oiosaml_sp_key(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_oiosaml_merge_sp(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
+
+/* ngx_http_oiosaml_store.c */
+ngx_shm_zone_t *ngx_http_oiosaml_store_add(ngx_conf_t *cf, ngx_str_t *name,
+    size_t size);
+ngx_int_t ngx_http_oiosaml_session_create(ngx_http_request_t *r,
+    ngx_shm_zone_t *zone, oiosaml_identity_t *identity, time_t expires,
+    u_char *id);
+ngx_int_t ngx_http_oiosaml_session_find(ngx_http_request_t *r,
+    ngx_shm_zone_t *zone, const u_char *id, time_t idle,
+    ngx_http_oiosaml_session_t **session);
+void ngx_http_oiosaml_session_delete(ngx_shm_zone_t *zone, const u_char *id);
+int ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
+    time_t expires);
+
+/* ngx_http_oiosaml_access.c */
+ngx_int_t ngx_http_oiosaml_strip_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_oiosaml_access_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_oiosaml_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_oiosaml_get_session(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t **session);
+
+/* ngx_http_oiosaml_endpoints.c */
+ngx_int_t ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_oiosaml_start_login(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, const oiosaml_idp_t *idp,
+    ngx_str_t *return_url, oiosaml_loa_t loa);
+
+/* ngx_http_oiosaml_acs.c */
+ngx_int_t ngx_http_oiosaml_acs(ngx_http_request_t *r);
+
+/* ngx_http_oiosaml_cookie.c */
+ngx_int_t ngx_http_oiosaml_cookie_get(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_str_t *value);
+ngx_int_t ngx_http_oiosaml_cookie_set(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_str_t *name, ngx_str_t *value,
+    ngx_str_t *path, time_t max_age, ngx_uint_t cross_site);
+ngx_int_t ngx_http_oiosaml_cookie_clear(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_str_t *name, ngx_str_t *path);
+
+/* ngx_http_oiosaml_page.c */
+ngx_int_t ngx_http_oiosaml_fail(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, const char *what,
+    oiosaml_err_t *err);
+ngx_int_t ngx_http_oiosaml_page(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_uint_t status,
+    const char *title_da, const char *title_en, ngx_str_t *text_da,
+    ngx_str_t *text_en);
+ngx_int_t ngx_http_oiosaml_redirect(ngx_http_request_t *r, ngx_uint_t status,
+    u_char *location, size_t len);
+ngx_int_t ngx_http_oiosaml_send(ngx_http_request_t *r, ngx_uint_t status,
+    const char *type, u_char *body, size_t len);
+ngx_int_t ngx_http_oiosaml_no_store(ngx_http_request_t *r);
+
+
+#endif /* _NGX_HTTP_OIOSAML_MODULE_H_INCLUDED_ */

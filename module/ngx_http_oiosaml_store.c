@@ -1,0 +1,526 @@
+
+/*
+ * The shared-memory store: sessions (an rbtree keyed by the random session
+ * ID, with an LRU queue for eviction) and the assertion-ID replay cache.
+ * One zone for all workers; it survives "nginx -s reload".
+ */
+
+
+#include "ngx_http_oiosaml_module.h"
+
+#include <openssl/evp.h>
+
+
+#define NGX_HTTP_OIOSAML_EVICT_BATCH   16
+#define NGX_HTTP_OIOSAML_EXPIRE_BATCH  4
+
+
+typedef struct {
+    ngx_rbtree_node_t          node;        /* key: leading bytes of id */
+    ngx_queue_t                queue;       /* LRU, most recent first */
+    u_char                     id[NGX_HTTP_OIOSAML_SESSION_ID_LEN];
+    time_t                     created;
+    time_t                     last;
+    time_t                     expires;
+    time_t                     idle;
+    u_char                     loa;
+    uint32_t                   len[OIOSAML_F_MAX];
+    u_char                     data[1];
+} ngx_http_oiosaml_snode_t;
+
+
+typedef struct {
+    ngx_rbtree_node_t          node;        /* key: leading digest bytes */
+    ngx_queue_t                queue;       /* insertion order */
+    time_t                     expires;
+    u_char                     digest[32];  /* SHA-256(issuer \n ID) */
+} ngx_http_oiosaml_rnode_t;
+
+
+typedef struct {
+    ngx_rbtree_t               sessions;
+    ngx_rbtree_node_t          ssentinel;
+    ngx_queue_t                lru;
+    ngx_rbtree_t               replay;
+    ngx_rbtree_node_t          rsentinel;
+    ngx_queue_t                rqueue;
+    ngx_uint_t                 nsessions;
+    ngx_uint_t                 nreplay;
+    ngx_uint_t                 evicted;
+} ngx_http_oiosaml_shctx_t;
+
+
+typedef struct {
+    ngx_http_oiosaml_shctx_t  *sh;
+    ngx_slab_pool_t           *shpool;
+} ngx_http_oiosaml_store_t;
+
+
+static ngx_int_t ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone,
+    void *data);
+static ngx_rbtree_key_t ngx_http_oiosaml_key(const u_char *p);
+static ngx_http_oiosaml_snode_t *ngx_http_oiosaml_session_lookup(
+    ngx_http_oiosaml_store_t *store, const u_char *id);
+static void ngx_http_oiosaml_session_unlink(ngx_http_oiosaml_store_t *store,
+    ngx_http_oiosaml_snode_t *sn);
+static void ngx_http_oiosaml_expire(ngx_http_oiosaml_store_t *store,
+    time_t now, ngx_uint_t n);
+static ngx_uint_t ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store,
+    ngx_uint_t n);
+static void *ngx_http_oiosaml_alloc(ngx_http_oiosaml_store_t *store,
+    size_t size, time_t now);
+
+
+ngx_shm_zone_t *
+ngx_http_oiosaml_store_add(ngx_conf_t *cf, ngx_str_t *name, size_t size)
+{
+    ngx_shm_zone_t            *shm_zone;
+    ngx_http_oiosaml_store_t  *store;
+
+    store = ngx_pcalloc(cf->pool, sizeof(ngx_http_oiosaml_store_t));
+    if (store == NULL) {
+        return NULL;
+    }
+
+    shm_zone = ngx_shared_memory_add(cf, name, size,
+                                     &ngx_http_oiosaml_module);
+    if (shm_zone == NULL) {
+        return NULL;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is already used", name);
+        return NULL;
+    }
+
+    shm_zone->init = ngx_http_oiosaml_store_init;
+    shm_zone->data = store;
+
+    return shm_zone;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_oiosaml_store_t  *ostore = data;
+
+    size_t                     len;
+    ngx_http_oiosaml_store_t  *store;
+
+    store = shm_zone->data;
+
+    if (ostore) {
+        /* reload: keep the sessions and the replay cache */
+        store->sh = ostore->sh;
+        store->shpool = ostore->shpool;
+        return NGX_OK;
+    }
+
+    store->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        store->sh = store->shpool->data;
+        return NGX_OK;
+    }
+
+    store->sh = ngx_slab_alloc(store->shpool,
+                               sizeof(ngx_http_oiosaml_shctx_t));
+    if (store->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(store->sh, sizeof(ngx_http_oiosaml_shctx_t));
+    store->shpool->data = store->sh;
+
+    ngx_rbtree_init(&store->sh->sessions, &store->sh->ssentinel,
+                    ngx_rbtree_insert_value);
+    ngx_rbtree_init(&store->sh->replay, &store->sh->rsentinel,
+                    ngx_rbtree_insert_value);
+    ngx_queue_init(&store->sh->lru);
+    ngx_queue_init(&store->sh->rqueue);
+
+    len = sizeof(" in oiosaml zone \"\"") + shm_zone->shm.name.len;
+
+    store->shpool->log_ctx = ngx_slab_alloc(store->shpool, len);
+    if (store->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(store->shpool->log_ctx, " in oiosaml zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    /* running out of memory is handled here: the oldest entries go */
+    store->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
+    oiosaml_identity_t *identity, time_t expires, u_char *id)
+{
+    u_char                       *p;
+    size_t                        size, len;
+    time_t                        now;
+    ngx_uint_t                    i;
+    const char                   *v;
+    ngx_http_oiosaml_snode_t     *sn;
+    ngx_http_oiosaml_store_t     *store;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    if (oiosaml_random(id, NGX_HTTP_OIOSAML_SESSION_ID_LEN) != OIOSAML_OK) {
+        return NGX_ERROR;
+    }
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+    store = zone->data;
+    now = ngx_time();
+
+    /* values are stored ready for headers: at most 3 bytes per byte */
+    size = offsetof(ngx_http_oiosaml_snode_t, data);
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        if (i == OIOSAML_F_PRIVILEGES) {
+            continue;
+        }
+
+        (void) oiosaml_identity_get(identity, i, &len);
+        size += len * 3;
+    }
+
+    ngx_shmtx_lock(&store->shpool->mutex);
+
+    ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EXPIRE_BATCH);
+
+    sn = ngx_http_oiosaml_alloc(store, size, now);
+    if (sn == NULL) {
+        ngx_shmtx_unlock(&store->shpool->mutex);
+        return NGX_DECLINED;
+    }
+
+    ngx_memcpy(sn->id, id, NGX_HTTP_OIOSAML_SESSION_ID_LEN);
+    sn->node.key = ngx_http_oiosaml_key(id);
+    sn->created = now;
+    sn->last = now;
+    sn->expires = expires;
+    sn->idle = oscf->session_idle;
+    sn->loa = (u_char) oiosaml_identity_loa(identity);
+
+    p = sn->data;
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        if (i == OIOSAML_F_PRIVILEGES) {
+            sn->len[i] = 0;
+            continue;
+        }
+
+        v = oiosaml_identity_get(identity, i, &len);
+        sn->len[i] = (uint32_t) oiosaml_header_escape((char *) p, v, len);
+        p += sn->len[i];
+    }
+
+    ngx_rbtree_insert(&store->sh->sessions, &sn->node);
+    ngx_queue_insert_head(&store->sh->lru, &sn->queue);
+    store->sh->nsessions++;
+
+    ngx_shmtx_unlock(&store->shpool->mutex);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_oiosaml_session_find(ngx_http_request_t *r, ngx_shm_zone_t *zone,
+    const u_char *id, time_t idle, ngx_http_oiosaml_session_t **session)
+{
+    u_char                      *p, *src;
+    size_t                       size;
+    time_t                       now;
+    ngx_uint_t                   i;
+    ngx_http_oiosaml_snode_t    *sn;
+    ngx_http_oiosaml_store_t    *store;
+    ngx_http_oiosaml_session_t  *s;
+
+    store = zone->data;
+    now = ngx_time();
+
+    ngx_shmtx_lock(&store->shpool->mutex);
+
+    sn = ngx_http_oiosaml_session_lookup(store, id);
+
+    if (sn == NULL) {
+        ngx_shmtx_unlock(&store->shpool->mutex);
+        return NGX_DECLINED;
+    }
+
+    if (sn->expires <= now || sn->last + idle <= now) {
+        ngx_http_oiosaml_session_unlink(store, sn);
+        ngx_shmtx_unlock(&store->shpool->mutex);
+        return NGX_DECLINED;
+    }
+
+    sn->last = now;
+    ngx_queue_remove(&sn->queue);
+    ngx_queue_insert_head(&store->sh->lru, &sn->queue);
+
+    size = sizeof(ngx_http_oiosaml_session_t);
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        size += sn->len[i];
+    }
+
+    s = ngx_pnalloc(r->pool, size);
+    if (s == NULL) {
+        ngx_shmtx_unlock(&store->shpool->mutex);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(s->id, sn->id, NGX_HTTP_OIOSAML_SESSION_ID_LEN);
+    s->created = sn->created;
+    s->expires = sn->expires;
+    s->loa = (oiosaml_loa_t) sn->loa;
+
+    p = (u_char *) s + sizeof(ngx_http_oiosaml_session_t);
+    src = sn->data;
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        s->fields[i].len = sn->len[i];
+        s->fields[i].data = p;
+        p = ngx_cpymem(p, src, sn->len[i]);
+        src += sn->len[i];
+    }
+
+    ngx_shmtx_unlock(&store->shpool->mutex);
+
+    *session = s;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_oiosaml_session_delete(ngx_shm_zone_t *zone, const u_char *id)
+{
+    ngx_http_oiosaml_snode_t  *sn;
+    ngx_http_oiosaml_store_t  *store;
+
+    store = zone->data;
+
+    ngx_shmtx_lock(&store->shpool->mutex);
+
+    sn = ngx_http_oiosaml_session_lookup(store, id);
+    if (sn != NULL) {
+        ngx_http_oiosaml_session_unlink(store, sn);
+    }
+
+    ngx_shmtx_unlock(&store->shpool->mutex);
+}
+
+
+int
+ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
+    time_t expires)
+{
+    ngx_shm_zone_t *zone = data;
+
+    int                        rc;
+    time_t                     now;
+    unsigned int               dlen;
+    u_char                     digest[32];
+    ngx_rbtree_key_t           key;
+    ngx_rbtree_node_t         *node, *sentinel;
+    ngx_http_oiosaml_rnode_t  *rn;
+    ngx_http_oiosaml_store_t  *store;
+
+    if (EVP_Digest(id, len, digest, &dlen, EVP_sha256(), NULL) != 1) {
+        return -1;
+    }
+
+    store = zone->data;
+    now = ngx_time();
+    key = ngx_http_oiosaml_key(digest);
+
+    ngx_shmtx_lock(&store->shpool->mutex);
+
+    ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EXPIRE_BATCH);
+
+    node = store->sh->replay.root;
+    sentinel = store->sh->replay.sentinel;
+
+    while (node != sentinel) {
+        if (key != node->key) {
+            node = (key < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        rn = (ngx_http_oiosaml_rnode_t *) node;
+
+        if (ngx_memcmp(rn->digest, digest, sizeof(digest)) == 0) {
+            /* an expired entry still counts: the skew is in "expires" */
+            ngx_shmtx_unlock(&store->shpool->mutex);
+            return 1;
+        }
+
+        node = node->right;
+    }
+
+    rn = ngx_http_oiosaml_alloc(store, sizeof(ngx_http_oiosaml_rnode_t), now);
+
+    if (rn == NULL) {
+        rc = -1;
+
+    } else {
+        rn->node.key = key;
+        rn->expires = expires;
+        ngx_memcpy(rn->digest, digest, sizeof(digest));
+        ngx_rbtree_insert(&store->sh->replay, &rn->node);
+        ngx_queue_insert_tail(&store->sh->rqueue, &rn->queue);
+        store->sh->nreplay++;
+        rc = 0;
+    }
+
+    ngx_shmtx_unlock(&store->shpool->mutex);
+
+    return rc;
+}
+
+
+static ngx_rbtree_key_t
+ngx_http_oiosaml_key(const u_char *p)
+{
+    ngx_rbtree_key_t  key;
+
+    /* the leading bytes of a random ID or a digest are already uniform */
+    ngx_memcpy(&key, p, sizeof(key));
+
+    return key;
+}
+
+
+static ngx_http_oiosaml_snode_t *
+ngx_http_oiosaml_session_lookup(ngx_http_oiosaml_store_t *store,
+    const u_char *id)
+{
+    ngx_rbtree_key_t           key;
+    ngx_rbtree_node_t         *node, *sentinel;
+    ngx_http_oiosaml_snode_t  *sn;
+
+    key = ngx_http_oiosaml_key(id);
+    node = store->sh->sessions.root;
+    sentinel = store->sh->sessions.sentinel;
+
+    while (node != sentinel) {
+        if (key != node->key) {
+            node = (key < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        sn = (ngx_http_oiosaml_snode_t *) node;
+
+        if (oiosaml_memeq(sn->id, id, NGX_HTTP_OIOSAML_SESSION_ID_LEN)) {
+            return sn;
+        }
+
+        node = node->right;
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_oiosaml_session_unlink(ngx_http_oiosaml_store_t *store,
+    ngx_http_oiosaml_snode_t *sn)
+{
+    ngx_queue_remove(&sn->queue);
+    ngx_rbtree_delete(&store->sh->sessions, &sn->node);
+    store->sh->nsessions--;
+    ngx_slab_free_locked(store->shpool, sn);
+}
+
+
+/* drops expired replay entries and expired sessions at the LRU tail */
+static void
+ngx_http_oiosaml_expire(ngx_http_oiosaml_store_t *store, time_t now,
+    ngx_uint_t n)
+{
+    ngx_uint_t                 i;
+    ngx_queue_t               *q;
+    ngx_http_oiosaml_rnode_t  *rn;
+    ngx_http_oiosaml_snode_t  *sn;
+
+    for (i = 0; i < n && !ngx_queue_empty(&store->sh->rqueue); i++) {
+        q = ngx_queue_head(&store->sh->rqueue);
+        rn = ngx_queue_data(q, ngx_http_oiosaml_rnode_t, queue);
+
+        if (rn->expires > now) {
+            break;
+        }
+
+        ngx_queue_remove(q);
+        ngx_rbtree_delete(&store->sh->replay, &rn->node);
+        store->sh->nreplay--;
+        ngx_slab_free_locked(store->shpool, rn);
+    }
+
+    for (i = 0; i < n && !ngx_queue_empty(&store->sh->lru); i++) {
+        q = ngx_queue_last(&store->sh->lru);
+        sn = ngx_queue_data(q, ngx_http_oiosaml_snode_t, queue);
+
+        if (sn->expires > now && sn->last + sn->idle > now) {
+            break;
+        }
+
+        ngx_http_oiosaml_session_unlink(store, sn);
+    }
+}
+
+
+/* evicts the n least recently used sessions; replay entries never go */
+static ngx_uint_t
+ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store, ngx_uint_t n)
+{
+    ngx_uint_t                 i;
+    ngx_queue_t               *q;
+    ngx_http_oiosaml_snode_t  *sn;
+
+    for (i = 0; i < n && !ngx_queue_empty(&store->sh->lru); i++) {
+        q = ngx_queue_last(&store->sh->lru);
+        sn = ngx_queue_data(q, ngx_http_oiosaml_snode_t, queue);
+        ngx_http_oiosaml_session_unlink(store, sn);
+        store->sh->evicted++;
+    }
+
+    return i;
+}
+
+
+static void *
+ngx_http_oiosaml_alloc(ngx_http_oiosaml_store_t *store, size_t size,
+    time_t now)
+{
+    void  *p;
+
+    for ( ;; ) {
+        p = ngx_slab_alloc_locked(store->shpool, size);
+        if (p != NULL) {
+            return p;
+        }
+
+        ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EVICT_BATCH);
+
+        p = ngx_slab_alloc_locked(store->shpool, size);
+        if (p != NULL) {
+            return p;
+        }
+
+        if (ngx_http_oiosaml_evict(store, NGX_HTTP_OIOSAML_EVICT_BATCH)
+            == 0)
+        {
+            return NULL;
+        }
+    }
+}

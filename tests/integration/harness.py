@@ -1,0 +1,448 @@
+"""Integration test harness: real nginx on 127.0.0.1, real keys, libcurl.
+
+Each test class starts its own nginx (the module under test, the test IdP
+module and an upstream that echoes the identity headers) from a config it
+writes, and walks the flows with a small cookie-keeping browser on top of
+pycurl.
+"""
+
+import html
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+import pycurl
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, "build")
+OBJS = os.environ.get("OIOSAML_OBJS", os.path.join(BUILD, "nginx", "objs"))
+MODULE = os.path.join(OBJS, "ngx_http_oiosaml_module.so")
+TESTIDP = os.path.join(OBJS, "ngx_http_oiosaml_testidp_module.so")
+CERTS = os.environ.get("OIOSAML_TEST_CERTS",
+                       os.path.join(BUILD, "test-certs"))
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+USERS = os.path.join(ROOT, "tests", "integration", "users.conf")
+HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+# log lines that may appear in a test's error.log without failing it
+BENIGN = (
+    "signal process started",
+)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def cert(name):
+    return os.path.join(CERTS, name)
+
+
+def idp_metadata(path, entity_id, base, certs):
+    """Writes test IdP metadata with the given signing certificates."""
+    out = subprocess.run(
+        [os.path.join(ROOT, "certs", "make-idp-metadata.sh"), entity_id,
+         base + "sso", base + "slo"] + [cert(c) for c in certs],
+        check=True, capture_output=True, text=True).stdout
+    with open(path, "w") as f:
+        f.write(out)
+
+
+class Nginx:
+    """One nginx instance with a generated configuration."""
+
+    def __init__(self, name, http, wrap=True):
+        self.dir = tempfile.mkdtemp(prefix=name + "-",
+                                    dir=os.path.join(BUILD, "tmp"))
+        os.makedirs(os.path.join(self.dir, "tmp"))
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        self.error_log = os.path.join(self.dir, "error.log")
+        self.pid_file = os.path.join(self.dir, "nginx.pid")
+        self.seen = 0
+        self.write(http, wrap)
+
+    def write(self, http, wrap=True):
+        d = self.dir
+        text = http
+        if wrap:
+            text = f"""
+load_module {MODULE};
+load_module {TESTIDP};
+worker_processes 2;
+error_log {self.error_log} info;
+pid {self.pid_file};
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/tmp/body;
+    proxy_temp_path {d}/tmp/proxy;
+    fastcgi_temp_path {d}/tmp/fastcgi;
+    uwsgi_temp_path {d}/tmp/uwsgi;
+    scgi_temp_path {d}/tmp/scgi;
+{http}
+}}
+"""
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def cmd(self, *args):
+        return subprocess.run([NGINX, "-p", self.dir, "-c", self.conf]
+                              + list(args), capture_output=True, text=True)
+
+    def check(self):
+        """nginx -t: (returncode, output)."""
+        r = self.cmd("-t")
+        return r.returncode, r.stderr + r.stdout
+
+    def start(self, ports=()):
+        r = self.cmd()
+        if r.returncode != 0:
+            raise RuntimeError("nginx failed to start:\n" + r.stderr
+                               + self.log())
+        for port in ports:
+            wait_port(port)
+
+    def master(self):
+        with open(self.pid_file) as f:
+            return int(f.read())
+
+    def workers(self):
+        out = subprocess.run(["pgrep", "-P", str(self.master())],
+                             capture_output=True, text=True).stdout
+        return set(int(p) for p in out.split())
+
+    def reload(self):
+        old = self.workers()
+        r = self.cmd("-s", "reload")
+        if r.returncode != 0:
+            raise RuntimeError("reload failed: " + r.stderr)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            now = self.workers()
+            if now and not (now & old):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("reload did not replace the workers")
+
+    def stop(self):
+        try:
+            pid = self.master()
+        except (OSError, ValueError):
+            return
+        self.cmd("-s", "quit")
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return
+            time.sleep(0.05)
+        os.kill(pid, 9)
+
+    def log(self):
+        try:
+            with open(self.error_log) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def new_log(self):
+        """The log lines written since the last call."""
+        text = self.log()
+        new = text[self.seen:]
+        self.seen = len(text)
+        return new
+
+    def problems(self, text=None):
+        """[error] and worse lines that are not expected."""
+        if text is None:
+            text = self.log()
+        bad = []
+        for line in text.splitlines():
+            if re.search(r"\[(error|crit|alert|emerg)\]", line) \
+                    or "exited on signal" in line:
+                if not any(b in line for b in BENIGN):
+                    bad.append(line)
+        return bad
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_port(port, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"port {port} did not open")
+
+
+class Response:
+    def __init__(self, status, headers, body, url):
+        self.status = status
+        self.headers = headers          # lowercase name -> [values]
+        self.body = body
+        self.url = url
+
+    def header(self, name):
+        v = self.headers.get(name.lower())
+        return v[-1] if v else None
+
+    @property
+    def location(self):
+        loc = self.header("location")
+        if loc is None:
+            return None
+        return urllib.parse.urljoin(self.url, loc)
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.url}>"
+
+
+class Browser:
+    """A cookie-keeping HTTP client on libcurl (pycurl)."""
+
+    def __init__(self):
+        self.cookies = {}           # name -> (value, path)
+
+    def cookie_header(self, url):
+        path = urllib.parse.urlsplit(url).path or "/"
+        parts = [f"{n}={v}" for n, (v, p) in self.cookies.items()
+                 if path.startswith(p)]
+        return "; ".join(parts)
+
+    def request(self, method, url, headers=None, body=None, cookies=True):
+        c = pycurl.Curl()
+        buf = io.BytesIO()
+        hdr = []
+        c.setopt(pycurl.URL, url)
+        c.setopt(pycurl.CAINFO, cert("tls.crt"))
+        c.setopt(pycurl.WRITEDATA, buf)
+        c.setopt(pycurl.HEADERFUNCTION,
+                 lambda line: hdr.append(line.decode("latin-1")))
+        c.setopt(pycurl.TIMEOUT, 20)
+        h = dict(headers or {})
+        if cookies:
+            ch = self.cookie_header(url)
+            if ch:
+                h["Cookie"] = ch
+        if method == "POST":
+            c.setopt(pycurl.POST, 1)
+            if isinstance(body, dict):
+                body = urllib.parse.urlencode(body)
+                h.setdefault("Content-Type",
+                             "application/x-www-form-urlencoded")
+            c.setopt(pycurl.POSTFIELDS, body or "")
+        elif method == "HEAD":
+            c.setopt(pycurl.NOBODY, 1)
+        elif method != "GET":
+            c.setopt(pycurl.CUSTOMREQUEST, method)
+        c.setopt(pycurl.HTTPHEADER, [f"{k}: {v}" for k, v in h.items()])
+        c.perform()
+        status = c.getinfo(pycurl.RESPONSE_CODE)
+        c.close()
+        headers = {}
+        for line in hdr:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers.setdefault(k.strip().lower(), []).append(v.strip())
+        for sc in headers.get("set-cookie", []):
+            self.take_cookie(sc)
+        return Response(status, headers,
+                        buf.getvalue().decode("utf-8", "replace"), url)
+
+    def take_cookie(self, line):
+        parts = [p.strip() for p in line.split(";")]
+        name, _, value = parts[0].partition("=")
+        attrs = {}
+        for p in parts[1:]:
+            k, _, v = p.partition("=")
+            attrs[k.lower()] = v
+        if attrs.get("max-age") == "0" or value == "":
+            self.cookies.pop(name, None)
+            return
+        self.cookies[name] = (value, attrs.get("path", "/"))
+
+    def get(self, url, **kw):
+        kw.setdefault("headers", {"Accept": HTML})
+        return self.request("GET", url, **kw)
+
+    def post(self, url, body, **kw):
+        return self.request("POST", url, body=body, **kw)
+
+
+def form_fields(page):
+    """Hidden and other named inputs of the first form on a page."""
+    fields = {}
+    for m in re.finditer(r'<input[^>]*>', page):
+        tag = m.group(0)
+        name = re.search(r'name="([^"]*)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[html.unescape(name.group(1))] = \
+                html.unescape(value.group(1)) if value else ""
+    return fields
+
+
+def form_action(page):
+    m = re.search(r'<form[^>]*action="([^"]*)"', page)
+    return html.unescape(m.group(1)) if m else None
+
+
+class SpTestCase(unittest.TestCase):
+    """A running SP (+ test IdP + echo upstream) per test class.
+
+    Subclasses may override idp_options (oiosaml_idp parameters),
+    server_extra and http_extra to change the configuration.
+    """
+
+    idp_options = "profile=oiosaml3"
+    server_extra = ""
+    http_extra = ""
+    idp_certs = ("idp.crt",)
+    idp_extra = "encrypt_cert={certs}/sp.crt"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.port = free_port()
+        cls.up_port = free_port()
+        cls.base = f"https://127.0.0.1:{cls.port}"
+        cls.nginx = Nginx(cls.__name__, "")
+        cls.metadata = os.path.join(cls.nginx.dir, "idp.xml")
+        idp_metadata(cls.metadata, "https://idp.test/", cls.base + "/idp/",
+                     cls.idp_certs)
+        cls.nginx.write(cls.http_config())
+        cls.nginx.start([cls.port, cls.up_port])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.stop()
+        problems = cls.nginx.problems()
+        keep = os.environ.get("KEEP")
+        if not keep:
+            cls.nginx.cleanup()
+        if problems:
+            raise AssertionError("unexpected error log lines:\n"
+                                 + "\n".join(problems))
+
+    @classmethod
+    def http_config(cls):
+        c = CERTS
+        d = cls.nginx.dir
+        echo = "\\n".join(
+            f"{h}=$http_x_oiosaml_{h.lower().replace('-', '_')}"
+            for h in ("User", "IdP", "LoA", "CVR", "Name", "Email", "Org",
+                      "UUID", "RID", "Spec", "NameID-Format", "Attributes",
+                      "Evil"))
+        idp_extra = cls.idp_extra.format(certs=c)
+        return f"""
+    oiosaml_zone oiosaml:4m;
+{cls.http_extra}
+    server {{
+        listen 127.0.0.1:{cls.port} ssl;
+        ssl_certificate {c}/tls.crt;
+        ssl_certificate_key {c}/tls.key;
+
+        oiosaml_sp https://sp.test/ url=https://127.0.0.1:{cls.port}/saml/;
+        oiosaml_sp_key {c}/sp.key {c}/sp.crt;
+        oiosaml_cookie_secret {c}/cookie.key;
+        oiosaml_idp test metadata={d}/idp.xml {cls.idp_options};
+{cls.server_extra}
+        location /app/ {{
+            oiosaml on;
+            proxy_pass http://127.0.0.1:{cls.up_port};
+        }}
+
+        location /public/ {{
+            proxy_pass http://127.0.0.1:{cls.up_port};
+        }}
+
+        location /idp/ {{
+            oiosaml_test_idp entity_id=https://idp.test/
+                key={c}/idp.key cert={c}/idp.crt
+                wrong_key={c}/idp-wrong.key wrong_cert={c}/idp-wrong.crt
+                sp_cert={c}/sp.crt users={USERS}
+                sp_sls=https://127.0.0.1:{cls.port}/saml/sls
+                {idp_extra};
+        }}
+    }}
+
+    server {{
+        listen 127.0.0.1:{cls.up_port};
+        location / {{
+            default_type text/plain;
+            return 200 "{echo}\\n";
+        }}
+    }}
+"""
+
+    def setUp(self):
+        self.nginx.new_log()
+
+    def url(self, path):
+        return self.base + path
+
+    def echo(self, body):
+        """The upstream's echo page as a dict."""
+        out = {}
+        for line in body.splitlines():
+            k, _, v = line.partition("=")
+            out[k] = v
+        return out
+
+    def start_login(self, b, path="/app/x"):
+        """Protected URL -> our login -> the IdP's login page."""
+        r = b.get(self.url(path))
+        self.assertEqual(r.status, 302, r.body)
+        self.assertIn("/saml/login?return=", r.location)
+        r = b.get(r.location)
+        self.assertEqual(r.status, 302, r.body)
+        self.assertTrue(r.location.startswith(self.url("/idp/sso?")),
+                        r.location)
+        return b.get(r.location)
+
+    def idp_answer(self, b, page, user="alice", **knobs):
+        """Picks a user at the test IdP: (acs_url, fields to post)."""
+        self.assertEqual(page.status, 200, page.body)
+        fields = form_fields(page.body)
+        post = {"SAMLRequest": fields["SAMLRequest"], "user": user}
+        if fields.get("RelayState"):
+            post["RelayState"] = fields["RelayState"]
+        post.update({k: str(v) for k, v in knobs.items()})
+        r = b.post(self.url("/idp/login"), post)
+        self.assertEqual(r.status, 200, r.body)
+        answer = form_fields(r.body)
+        return form_action(r.body), answer
+
+    def login(self, b=None, path="/app/x", user="alice", **knobs):
+        """The whole flow; returns (browser, ACS response, posted form)."""
+        b = b or Browser()
+        page = self.start_login(b, path)
+        acs, answer = self.idp_answer(b, page, user, **knobs)
+        r = b.post(acs, answer)
+        return b, r, answer
+
+    def assertDenied(self, r, status, reason):
+        """A short page, the status, and one log line naming the reason."""
+        self.assertEqual(r.status, status, r.body[:500])
+        self.assertIn("Login", r.body)
+        self.assertIn("forget", r.body)
+        log = self.nginx.new_log()
+        hits = [l for l in log.splitlines()
+                if "oiosaml: " in l and reason in l]
+        self.assertEqual(len(hits), 1, log)
+        return hits[0]

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Installs the Debian 12 packages the build, the demo and the tests need.
+# Does nothing when they are all present; needs root otherwise.
+
+set -eu
+
+packages="
+    build-essential pkg-config
+    nginx nginx-dev
+    liblasso3-dev libxmlsec1-dev libxml2-dev libssl-dev zlib1g-dev
+    libglib2.0-dev libcmocka-dev
+    openssl curl ca-certificates
+    python3 python3-pycurl python3-pysaml2 python3-lasso
+    clang libclang-rt-14-dev valgrind
+"
+
+missing=""
+
+for p in $packages; do
+    if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null \
+            | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+    echo "missing packages:$missing" >&2
+    echo "run 'make deps' as root, or: apt-get install$missing" >&2
+    exit 1
+fi
+
+echo "installing:$missing"
+
+export DEBIAN_FRONTEND=noninteractive
+# the nginx package must not start a system nginx on port 80 here
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+
+apt-get update -q || true
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
