@@ -12,6 +12,8 @@
 #include "oiosaml_internal.h"
 
 
+static int oiosaml_b64url_value(char c);
+
 oiosaml_status_t
 oiosaml_b64_decode(const char *in, size_t len, unsigned char **out,
     size_t *out_len)
@@ -128,6 +130,25 @@ oiosaml_b64url_encode(const unsigned char *in, size_t len, size_t *olen)
 }
 
 
+static int
+oiosaml_b64url_value(char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+
+    return (c == '-') ? 62 : 63;
+}
+
+
 oiosaml_status_t
 oiosaml_b64url_decode(const char *in, size_t len, unsigned char **out,
     size_t *out_len)
@@ -187,6 +208,14 @@ oiosaml_b64url_decode(const char *in, size_t len, unsigned char **out,
 
     /* EVP_DecodeBlock counts the padding as zero bytes */
     n -= (int) (padded - len);
+
+    /* one encoding per value: unused low bits of the last character are 0 */
+    if ((len % 4 == 2 && (oiosaml_b64url_value(in[len - 1]) & 0x0f))
+        || (len % 4 == 3 && (oiosaml_b64url_value(in[len - 1]) & 0x03)))
+    {
+        free(buf);
+        return OIOSAML_BAD_ENCODING;
+    }
 
     *out = buf;
     *out_len = (size_t) n;

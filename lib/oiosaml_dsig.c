@@ -18,6 +18,8 @@
 
 #include <string.h>
 
+#include <openssl/err.h>
+
 #include <xmlsec/xmltree.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/templates.h>
@@ -148,6 +150,7 @@ oiosaml_dsig_verify(xmlNodePtr node, const oiosaml_trust_t *trust,
 
         ctx.signKey = NULL;
         xmlSecDSigCtxFinalize(&ctx);
+        ERR_clear_error();
 
         if (ret < 0) {
             return oiosaml_err_xml(err, OIOSAML_DENY_SIGNATURE,

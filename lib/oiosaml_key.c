@@ -5,6 +5,8 @@
  */
 
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -68,6 +70,7 @@ oiosaml_cert_from_b64(const char *b64, size_t len, oiosaml_cert_t *cert,
 oiosaml_status_t
 oiosaml_cert_load(const char *file, oiosaml_cert_t *cert, oiosaml_err_t *err)
 {
+    char              what[1100];
     BIO              *bio;
     size_t            len;
     unsigned char    *data;
@@ -91,10 +94,9 @@ oiosaml_cert_load(const char *file, oiosaml_cert_t *cert, oiosaml_err_t *err)
     free(data);
 
     if (cert->x509 == NULL) {
-        oiosaml_err_openssl(err, OIOSAML_ERR_CONFIG,
-                            "PEM_read_bio_X509() failed");
-        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                               "\"%s\" holds no PEM certificate", file);
+        snprintf(what, sizeof(what), "\"%s\" holds no PEM certificate",
+                 file);
+        return oiosaml_err_openssl(err, OIOSAML_ERR_CONFIG, what);
     }
 
     return oiosaml_cert_fill(cert, err);
@@ -182,6 +184,7 @@ oiosaml_cert_clear(oiosaml_cert_t *cert)
 oiosaml_status_t
 oiosaml_pkey_load(const char *file, EVP_PKEY **pkey, oiosaml_err_t *err)
 {
+    char              what[1100];
     BIO              *bio;
     size_t            len;
     unsigned char    *data;
@@ -204,11 +207,9 @@ oiosaml_pkey_load(const char *file, EVP_PKEY **pkey, oiosaml_err_t *err)
     oiosaml_wipe_free(data, len);
 
     if (*pkey == NULL) {
-        oiosaml_err_openssl(err, OIOSAML_ERR_CONFIG,
-                            "PEM_read_bio_PrivateKey() failed");
-        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                               "\"%s\" holds no unencrypted PEM private key",
-                               file);
+        snprintf(what, sizeof(what),
+                 "\"%s\" holds no unencrypted PEM private key", file);
+        return oiosaml_err_openssl(err, OIOSAML_ERR_CONFIG, what);
     }
 
     return OIOSAML_OK;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+
 #include "oiosaml_internal.h"
 
 
@@ -85,6 +87,9 @@ oiosaml_response_verify(const oiosaml_sp_t *sp,
     rc = oiosaml_verify_doc(&v, doc, identity, err);
 
     xmlFreeDoc(doc);
+
+    /* failed RSA operations leave errors that nginx's SSL code would see */
+    ERR_clear_error();
 
     return rc;
 }

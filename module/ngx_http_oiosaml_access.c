@@ -28,8 +28,7 @@ ngx_http_oiosaml_strip_handler(ngx_http_request_t *r)
 {
     ngx_str_t                    *prefix;
     ngx_uint_t                    i, j, n, found;
-    ngx_list_t                    headers;
-    ngx_list_part_t              *part;
+    ngx_list_part_t              *part, first;
     ngx_table_elt_t              *h, *nh;
     ngx_http_oiosaml_srv_conf_t  *oscf;
 
@@ -77,14 +76,21 @@ ngx_http_oiosaml_strip_handler(ngx_http_request_t *r)
                   "oiosaml: dropped %ui client-sent identity header(s)",
                   found);
 
-    /* a new list without them, so that no module can forward them */
-    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+    /*
+     * A new list without them, so that no module can forward them.  The
+     * list head is embedded in r->headers_in, so walk a copy of the old
+     * first part; the old element arrays stay valid in the pool.
+     */
+    first = r->headers_in.headers.part;
+
+    if (ngx_list_init(&r->headers_in.headers, r->pool, 20,
+                      sizeof(ngx_table_elt_t))
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    part = &r->headers_in.headers.part;
+    part = &first;
     h = part->elts;
 
     for (i = 0; /* void */; i++) {
@@ -103,15 +109,13 @@ ngx_http_oiosaml_strip_handler(ngx_http_request_t *r)
             continue;
         }
 
-        nh = ngx_list_push(&headers);
+        nh = ngx_list_push(&r->headers_in.headers);
         if (nh == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         *nh = h[i];
     }
-
-    r->headers_in.headers = headers;
 
     return NGX_DECLINED;
 }

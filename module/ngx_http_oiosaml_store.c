@@ -218,7 +218,17 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
         }
 
         v = oiosaml_identity_get(identity, i, &len);
-        sn->len[i] = (uint32_t) oiosaml_header_escape((char *) p, v, len);
+
+        if (i == OIOSAML_F_ATTRIBUTES) {
+            /* form-encoded already: plain ASCII */
+            ngx_memcpy(p, v, len);
+            sn->len[i] = (uint32_t) len;
+
+        } else {
+            sn->len[i] = (uint32_t) oiosaml_header_escape((char *) p, v,
+                                                          len);
+        }
+
         p += sn->len[i];
     }
 

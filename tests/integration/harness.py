@@ -31,6 +31,13 @@ NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 USERS = os.path.join(ROOT, "tests", "integration", "users.conf")
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
+# tests/run-asan runs nginx with the sanitizer runtime preloaded, or under
+# valgrind; only nginx gets these, not the tools the tests call
+NGINX_ENV = dict(os.environ)
+if os.environ.get("OIOSAML_NGINX_PRELOAD"):
+    NGINX_ENV["LD_PRELOAD"] = os.environ["OIOSAML_NGINX_PRELOAD"]
+WRAP = os.environ.get("OIOSAML_NGINX_WRAP", "").split()
+
 # log lines that may appear in a test's error.log without failing it
 BENIGN = (
     "signal process started",
@@ -65,6 +72,8 @@ class Nginx:
     def __init__(self, name, http, wrap=True):
         self.dir = tempfile.mkdtemp(prefix=name + "-",
                                     dir=os.path.join(BUILD, "tmp"))
+        # the workers run as an unprivileged user and write temp files here
+        os.chmod(self.dir, 0o755)
         os.makedirs(os.path.join(self.dir, "tmp"))
         self.conf = os.path.join(self.dir, "nginx.conf")
         self.error_log = os.path.join(self.dir, "error.log")
@@ -97,8 +106,9 @@ http {{
             f.write(text)
 
     def cmd(self, *args):
-        return subprocess.run([NGINX, "-p", self.dir, "-c", self.conf]
-                              + list(args), capture_output=True, text=True)
+        return subprocess.run(WRAP + [NGINX, "-p", self.dir, "-c", self.conf]
+                              + list(args), capture_output=True, text=True,
+                              env=NGINX_ENV)
 
     def check(self):
         """nginx -t: (returncode, output)."""

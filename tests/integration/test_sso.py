@@ -158,7 +158,9 @@ class LoginTest(SpTestCase):
     def test_new_login_replaces_the_old_session(self):
         b, r, _ = self.login()
         old = b.cookies[SESSION][0]
-        b, r, _ = self.login(b)
+        r = b.get(self.url("/saml/login?return=/app/x"))
+        acs, answer = self.idp_answer(b, b.get(r.location))
+        r = b.post(acs, answer)
         self.assertEqual(r.status, 303)
         new = b.cookies[SESSION][0]
         self.assertNotEqual(old, new)

@@ -20,10 +20,10 @@ class VerifyTestCase(SpTestCase):
         self.assertEqual(b.get(self.url("/app/x")).status, 200)
         return b
 
-    def denied(self, reason, status=403, **knobs):
+    def denied(self, reason, http=403, **knobs):
         b, r, _ = self.login(**knobs)
         self.assertNotIn(SESSION, b.cookies)
-        return self.assertDenied(r, status, reason)
+        return self.assertDenied(r, http, reason)
 
 
 class SignatureTest(VerifyTestCase):

@@ -1,0 +1,489 @@
+
+/*
+ * The users file: line based, '#' comments, blank lines ignored.
+ *
+ *   [alice]
+ *   description = Alice Andersen, sagsbehandler
+ *   nameid = C=DK,O=12345678,CN=Alice Andersen,Serial=2f3e...
+ *   nameid_format = urn:oasis:names:tc:SAML:1.1:nameid-format:...
+ *   attr https://data.gov.dk/concept/core/nsis/loa = Substantial
+ *
+ * "attr" lines may repeat a name for several values.  "nameid" is
+ * required; "nameid_format" defaults to persistent.
+ */
+
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testidp.h"
+
+
+#define TESTIDP_USERS_MAX_SIZE  (1024 * 1024)
+#define TESTIDP_NAMEID_PERSISTENT                                             \
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+
+
+static int testidp_users_line(testidp_users_t *users, char *line,
+    const char *name, int lineno, testidp_err_t *err);
+static int testidp_users_section(testidp_users_t *users, char *line,
+    const char *name, int lineno, testidp_err_t *err);
+static int testidp_users_attr(testidp_user_t *user, const char *attr,
+    const char *value);
+static int testidp_users_check(testidp_users_t *users, const char *name,
+    testidp_err_t *err);
+static char *testidp_trim(char *s);
+static int testidp_set(char **field, const char *value);
+
+
+int
+testidp_users_load(const char *path, testidp_users_t **users,
+    testidp_err_t *err)
+{
+    int      rc;
+    FILE    *f;
+    char    *buf;
+    size_t   n;
+
+    f = fopen(path, "r");
+
+    if (f == NULL) {
+        return testidp_err(err, "cannot open users file \"%s\": %s", path,
+                           strerror(errno));
+    }
+
+    buf = malloc(TESTIDP_USERS_MAX_SIZE + 1);
+
+    if (buf == NULL) {
+        fclose(f);
+        return testidp_err(err, "out of memory");
+    }
+
+    n = fread(buf, 1, TESTIDP_USERS_MAX_SIZE + 1, f);
+
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return testidp_err(err, "cannot read users file \"%s\"", path);
+    }
+
+    fclose(f);
+
+    if (n > TESTIDP_USERS_MAX_SIZE) {
+        free(buf);
+        return testidp_err(err, "users file \"%s\" is larger than 1 MiB",
+                           path);
+    }
+
+    rc = testidp_users_parse(buf, n, path, users, err);
+
+    free(buf);
+
+    return rc;
+}
+
+
+int
+testidp_users_parse(const char *text, size_t len, const char *name,
+    testidp_users_t **users, testidp_err_t *err)
+{
+    int               lineno;
+    char             *copy, *line, *next;
+    testidp_users_t  *u;
+
+    if (memchr(text, '\0', len) != NULL) {
+        return testidp_err(err, "users file \"%s\" contains a NUL byte",
+                           name);
+    }
+
+    copy = testidp_strndup(text, len);
+    u = calloc(1, sizeof(testidp_users_t));
+
+    if (copy == NULL || u == NULL) {
+        free(copy);
+        free(u);
+        return testidp_err(err, "out of memory");
+    }
+
+    lineno = 0;
+
+    for (line = copy; line != NULL; line = next) {
+        lineno++;
+
+        next = strchr(line, '\n');
+
+        if (next != NULL) {
+            *next++ = '\0';
+        }
+
+        if (testidp_users_line(u, line, name, lineno, err) != 0) {
+            goto failed;
+        }
+    }
+
+    if (testidp_users_check(u, name, err) != 0) {
+        goto failed;
+    }
+
+    free(copy);
+    *users = u;
+
+    return 0;
+
+failed:
+
+    free(copy);
+    testidp_users_free(u);
+
+    return -1;
+}
+
+
+static int
+testidp_users_line(testidp_users_t *users, char *line, const char *name,
+    int lineno, testidp_err_t *err)
+{
+    int              rc;
+    char            *key, *value, *eq, *attr;
+    testidp_user_t  *user;
+
+    line = testidp_trim(line);
+
+    if (*line == '\0' || *line == '#') {
+        return 0;
+    }
+
+    if (*line == '[') {
+        return testidp_users_section(users, line, name, lineno, err);
+    }
+
+    if (users->nusers == 0) {
+        return testidp_err(err, "users file \"%s\" line %d: a [user] "
+                           "section must come first", name, lineno);
+    }
+
+    user = &users->users[users->nusers - 1];
+
+    eq = strchr(line, '=');
+
+    if (eq == NULL) {
+        return testidp_err(err, "users file \"%s\" line %d: "
+                           "\"name = value\" expected", name, lineno);
+    }
+
+    *eq = '\0';
+    key = testidp_trim(line);
+    value = testidp_trim(eq + 1);
+
+    if (strcmp(key, "attr") == 0) {
+        return testidp_err(err, "users file \"%s\" line %d: \"attr NAME = "
+                           "VALUE\" expected", name, lineno);
+    }
+
+    if (strncmp(key, "attr", 4) == 0 && isspace((unsigned char) key[4])) {
+        attr = testidp_trim(key + 4);
+
+        if (*attr == '\0' || strpbrk(attr, " \t") != NULL) {
+            return testidp_err(err, "users file \"%s\" line %d: bad "
+                               "attribute name", name, lineno);
+        }
+
+        rc = testidp_users_attr(user, attr, value);
+
+    } else if (strcmp(key, "description") == 0) {
+        rc = testidp_set(&user->description, value);
+
+    } else if (strcmp(key, "nameid") == 0) {
+        rc = testidp_set(&user->nameid, value);
+
+    } else if (strcmp(key, "nameid_format") == 0) {
+        rc = testidp_set(&user->nameid_format, value);
+
+    } else {
+        return testidp_err(err, "users file \"%s\" line %d: unknown "
+                           "setting \"%s\"", name, lineno, key);
+    }
+
+    if (rc != 0) {
+        return testidp_err(err, "out of memory");
+    }
+
+    return 0;
+}
+
+
+static int
+testidp_users_section(testidp_users_t *users, char *line, const char *name,
+    int lineno, testidp_err_t *err)
+{
+    char            *end, *id, *p;
+    size_t           i;
+    testidp_user_t  *u;
+
+    end = strchr(line, ']');
+
+    if (end == NULL || end[1] != '\0') {
+        return testidp_err(err, "users file \"%s\" line %d: \"[name]\" "
+                           "expected", name, lineno);
+    }
+
+    *end = '\0';
+    id = testidp_trim(line + 1);
+
+    if (*id == '\0') {
+        return testidp_err(err, "users file \"%s\" line %d: empty user "
+                           "name", name, lineno);
+    }
+
+    for (p = id; *p; p++) {
+        if (!isalnum((unsigned char) *p) && *p != '-' && *p != '_'
+            && *p != '.')
+        {
+            return testidp_err(err, "users file \"%s\" line %d: user names "
+                               "may only have letters, digits, \"-\", "
+                               "\"_\" and \".\"", name, lineno);
+        }
+    }
+
+    for (i = 0; i < users->nusers; i++) {
+        if (strcmp(users->users[i].id, id) == 0) {
+            return testidp_err(err, "users file \"%s\" line %d: user "
+                               "\"%s\" is defined twice", name, lineno, id);
+        }
+    }
+
+    u = realloc(users->users, (users->nusers + 1) * sizeof(testidp_user_t));
+
+    if (u == NULL) {
+        return testidp_err(err, "out of memory");
+    }
+
+    users->users = u;
+    u = &users->users[users->nusers];
+    memset(u, 0, sizeof(testidp_user_t));
+
+    u->id = testidp_strdup(id);
+
+    if (u->id == NULL) {
+        return testidp_err(err, "out of memory");
+    }
+
+    users->nusers++;
+
+    return 0;
+}
+
+
+static int
+testidp_users_attr(testidp_user_t *user, const char *attr, const char *value)
+{
+    char            **v;
+    size_t            i;
+    testidp_attr_t   *a;
+
+    a = NULL;
+
+    for (i = 0; i < user->nattrs; i++) {
+        if (strcmp(user->attrs[i].name, attr) == 0) {
+            a = &user->attrs[i];
+            break;
+        }
+    }
+
+    if (a == NULL) {
+        a = realloc(user->attrs, (user->nattrs + 1) * sizeof(testidp_attr_t));
+
+        if (a == NULL) {
+            return -1;
+        }
+
+        user->attrs = a;
+        a = &user->attrs[user->nattrs];
+        memset(a, 0, sizeof(testidp_attr_t));
+
+        a->name = testidp_strdup(attr);
+
+        if (a->name == NULL) {
+            return -1;
+        }
+
+        user->nattrs++;
+    }
+
+    v = realloc(a->values, (a->nvalues + 1) * sizeof(char *));
+
+    if (v == NULL) {
+        return -1;
+    }
+
+    a->values = v;
+    a->values[a->nvalues] = testidp_strdup(value);
+
+    if (a->values[a->nvalues] == NULL) {
+        return -1;
+    }
+
+    a->nvalues++;
+
+    return 0;
+}
+
+
+static int
+testidp_users_check(testidp_users_t *users, const char *name,
+    testidp_err_t *err)
+{
+    size_t           i;
+    testidp_user_t  *u;
+
+    if (users->nusers == 0) {
+        return testidp_err(err, "users file \"%s\" defines no users", name);
+    }
+
+    for (i = 0; i < users->nusers; i++) {
+        u = &users->users[i];
+
+        if (u->nameid == NULL || u->nameid[0] == '\0') {
+            return testidp_err(err, "users file \"%s\": user \"%s\" has no "
+                               "nameid", name, u->id);
+        }
+
+        if (u->nameid_format == NULL
+            && testidp_set(&u->nameid_format, TESTIDP_NAMEID_PERSISTENT)
+               != 0)
+        {
+            return testidp_err(err, "out of memory");
+        }
+
+        if (u->description == NULL
+            && testidp_set(&u->description, u->id) != 0)
+        {
+            return testidp_err(err, "out of memory");
+        }
+    }
+
+    return 0;
+}
+
+
+void
+testidp_users_free(testidp_users_t *users)
+{
+    size_t           i, j, k;
+    testidp_user_t  *u;
+
+    if (users == NULL) {
+        return;
+    }
+
+    for (i = 0; i < users->nusers; i++) {
+        u = &users->users[i];
+
+        for (j = 0; j < u->nattrs; j++) {
+            for (k = 0; k < u->attrs[j].nvalues; k++) {
+                free(u->attrs[j].values[k]);
+            }
+
+            free(u->attrs[j].values);
+            free(u->attrs[j].name);
+        }
+
+        free(u->attrs);
+        free(u->id);
+        free(u->description);
+        free(u->nameid);
+        free(u->nameid_format);
+    }
+
+    free(users->users);
+    free(users);
+}
+
+
+const testidp_user_t *
+testidp_users_find(const testidp_users_t *users, const char *id)
+{
+    size_t  i;
+
+    for (i = 0; i < users->nusers; i++) {
+        if (strcmp(users->users[i].id, id) == 0) {
+            return &users->users[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+const testidp_user_t *
+testidp_users_find_nameid(const testidp_users_t *users, const char *nameid)
+{
+    size_t  i;
+
+    for (i = 0; i < users->nusers; i++) {
+        if (strcmp(users->users[i].nameid, nameid) == 0) {
+            return &users->users[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+const char *
+testidp_user_attr(const testidp_user_t *user, const char *name)
+{
+    size_t  i;
+
+    for (i = 0; i < user->nattrs; i++) {
+        if (strcmp(user->attrs[i].name, name) == 0
+            && user->attrs[i].nvalues > 0)
+        {
+            return user->attrs[i].values[0];
+        }
+    }
+
+    return NULL;
+}
+
+
+static char *
+testidp_trim(char *s)
+{
+    char  *end;
+
+    while (isspace((unsigned char) *s)) {
+        s++;
+    }
+
+    end = s + strlen(s);
+
+    while (end > s && isspace((unsigned char) end[-1])) {
+        end--;
+    }
+
+    *end = '\0';
+
+    return s;
+}
+
+
+static int
+testidp_set(char **field, const char *value)
+{
+    char  *p;
+
+    p = testidp_strdup(value);
+
+    if (p == NULL) {
+        return -1;
+    }
+
+    free(*field);
+    *field = p;
+
+    return 0;
+}
