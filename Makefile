@@ -88,7 +88,7 @@ $(BUILD)/nginx/Makefile: config tests/idp/config $(BUILD)/srclist
 	       --add-dynamic-module=$(ROOT)/tests/idp > configure.log \
 	    || { tail -20 configure.log; exit 1; }
 
-$(MODULE) $(TESTIDP): $(BUILD)/nginx/Makefile $(LIB_SRCS) $(LIB_HDRS) \
+$(MODULE) $(TESTIDP) &: $(BUILD)/nginx/Makefile $(LIB_SRCS) $(LIB_HDRS) \
                       $(MOD_SRCS) $(MOD_HDRS) $(IDP_SRCS) $(IDP_HDRS)
 	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile modules
 

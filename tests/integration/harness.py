@@ -105,14 +105,15 @@ http {{
         with open(self.conf, "w") as f:
             f.write(text)
 
-    def cmd(self, *args):
+    def cmd(self, *args, env=None):
+        e = dict(NGINX_ENV, **(env or {}))
         return subprocess.run(WRAP + [NGINX, "-p", self.dir, "-c", self.conf]
                               + list(args), capture_output=True, text=True,
-                              env=NGINX_ENV)
+                              env=e)
 
-    def check(self):
+    def check(self, env=None):
         """nginx -t: (returncode, output)."""
-        r = self.cmd("-t")
+        r = self.cmd("-t", env=env)
         return r.returncode, r.stderr + r.stdout
 
     def start(self, ports=()):

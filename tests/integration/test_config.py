@@ -1,8 +1,6 @@
 """Configuration errors are reported by "nginx -t", naming file and problem."""
 
 import os
-import shutil
-import subprocess
 import unittest
 
 from harness import CERTS, Nginx, cert, idp_metadata
@@ -38,10 +36,7 @@ class ConfigTest(unittest.TestCase):
 
     def check(self, http, env=None):
         self.nginx.write(http)
-        r = subprocess.run(["/usr/sbin/nginx", "-t", "-p", self.d, "-c",
-                            self.nginx.conf], capture_output=True, text=True,
-                           env=env)
-        return r.returncode, r.stderr
+        return self.nginx.check(env)
 
     def expect(self, http, *words, env=None):
         rc, out = self.check(http, env)
@@ -127,7 +122,7 @@ class ConfigTest(unittest.TestCase):
                     "must start with https://")
 
     def test_lasso_flag_in_the_environment(self):
-        env = dict(os.environ, LASSO_FLAG="no-verify-signature")
+        env = {"LASSO_FLAG": "no-verify-signature"}
         self.expect(server(self.d), "LASSO_FLAG", "refuses to start",
                     env=env)
 

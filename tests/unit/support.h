@@ -17,6 +17,10 @@
 
 #include <oiosaml.h>
 
+#include <libxml/tree.h>
+
+#include "testidp.h"
+
 
 /* 2026-11-22T10:00:00Z: the tests' "now" */
 #define T_NOW           ((time_t) 1795341600)
@@ -40,6 +44,82 @@ const char *t_idp_metadata(const char *name, const char *entity_id,
 oiosaml_sp_t *t_sp(const oiosaml_idp_conf_t *idp_conf);
 
 void t_init(void);
+
+
+/*
+ * A fixed clock at which every test certificate is valid: one hour after
+ * the latest notBefore of the test certificates (T_NOW may precede them,
+ * as certs/make-certs.sh makes them valid from the moment it runs).
+ */
+time_t t_now(void);
+
+/* the AuthnRequest ID of the tests' pending login */
+#define T_REQ_ID        "_00112233445566778899aabbccddeeff00112233"
+
+/* a pending login (T_REQ_ID at IdP "test", created at t_now()) */
+void t_pending(oiosaml_pending_t *pending);
+
+/*
+ * The test IdP of tests/idp with entityID T_IDP, signing with "key"
+ * (NULL: idp; "idp-next", "idp-wrong", ...) and key=wrong signing with
+ * idp-wrong, encrypting to sp.crt (encrypt_to=wrong: idp-wrong.crt), SLO
+ * to T_BASE "sls".  users: users file text, NULL for t_users().
+ */
+testidp_t *t_testidp(const char *key, const char *users);
+
+/* the default users: "alice" (OIOSAML 3 names), "bob" (OIOSAML 2) */
+const char *t_users(void);
+
+/* testidp_knobs_init() with encryption off (the tests ask for it) */
+void t_knobs(testidp_knobs_t *knobs);
+
+/* the Response for "user" answering T_REQ_ID, built at "now" */
+char *t_response_xml(const testidp_t *idp, const char *user,
+    const testidp_knobs_t *knobs, time_t now, size_t *len);
+/* the same, base64 as in the POST form */
+char *t_response(const testidp_t *idp, const char *user,
+    const testidp_knobs_t *knobs, time_t now);
+/* the same, parsed, to change it with libxml2 */
+xmlDocPtr t_response_doc(const testidp_t *idp, const char *user,
+    const testidp_knobs_t *knobs, time_t now);
+
+char *t_b64(const void *data, size_t len);
+xmlDocPtr t_parse(const char *xml, size_t len);
+/* serializes doc and encodes it in base64 */
+char *t_doc_b64(xmlDocPtr doc);
+
+/* signs node (which has an ID) with the test IdP's key, after Issuer */
+void t_sign(const testidp_t *idp, xmlNodePtr node, int sha1);
+
+/* the first element (depth first, node itself included) with this name */
+xmlNodePtr t_find(xmlNodePtr node, const char *ns, const char *name);
+
+/* the replay store of the tests: an in-memory set */
+#define T_REPLAY_MAX    32
+
+typedef struct {
+    char     *keys[T_REPLAY_MAX];
+    time_t    expires[T_REPLAY_MAX];
+    size_t    n;
+    int       broken;       /* answer -1: cannot record */
+} t_replay_t;
+
+int t_replay(void *data, const unsigned char *id, size_t len,
+    time_t expires);
+void t_replay_clear(t_replay_t *replay);
+
+/* oiosaml_response_verify() of a base64 response */
+oiosaml_status_t t_verify(const oiosaml_sp_t *sp, const char *b64,
+    const oiosaml_pending_t *pending, time_t now, t_replay_t *replay,
+    oiosaml_identity_t **identity, oiosaml_err_t *err);
+
+/*
+ * Writes a new key and a self-signed certificate (valid for a year from
+ * t_now() - 1 day) to build/tmp/NAME.key and NAME.crt.  type: "rsa1024",
+ * "rsa2048", "ec" (P-256) or "ed25519"; pass: encrypts the key (AES-256).
+ * Returns the key path; the certificate path is the same with ".crt".
+ */
+const char *t_genkey(const char *name, const char *type, const char *pass);
 
 
 #endif /* _SUPPORT_H_INCLUDED_ */
