@@ -80,7 +80,7 @@ oiosaml_dsig_verify(xmlNodePtr node, const oiosaml_trust_t *trust,
     oiosaml_err_t *err)
 {
     int                ret;
-    size_t             i, nsig;
+    size_t             i, nsig, nbroken;
     xmlNodePtr         n, sig;
     const char        *id;
     xmlSecDSigCtx      ctx;
@@ -122,6 +122,8 @@ oiosaml_dsig_verify(xmlNodePtr node, const oiosaml_trust_t *trust,
         return rc;
     }
 
+    nbroken = 0;
+
     for (i = 0; i < trust->ncerts; i++) {
         oiosaml_lib_error_clear();
 
@@ -153,13 +155,19 @@ oiosaml_dsig_verify(xmlNodePtr node, const oiosaml_trust_t *trust,
         ERR_clear_error();
 
         if (ret < 0) {
-            return oiosaml_err_xml(err, OIOSAML_DENY_SIGNATURE,
-                                   "signature cannot be processed");
+            /* e.g. an EC certificate for an RSA signature: try the next */
+            nbroken++;
+            continue;
         }
 
         if (status == xmlSecDSigStatusSucceeded) {
             return OIOSAML_OK;
         }
+    }
+
+    if (nbroken > 0 && nbroken == trust->ncerts) {
+        return oiosaml_err_xml(err, OIOSAML_DENY_SIGNATURE,
+                               "signature cannot be processed");
     }
 
     return oiosaml_err_set(err, OIOSAML_DENY_SIGNATURE,

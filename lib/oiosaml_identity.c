@@ -15,6 +15,11 @@
 #define OIOSAML_A_NSIS_LOA      "https://data.gov.dk/concept/core/nsis/loa"
 #define OIOSAML_A_NIST_LOA      "dk:gov:saml:attribute:AssuranceLevel"
 #define OIOSAML_A_BOOTSTRAP     OIOSAML_EID "bootstrapToken"
+#define OIOSAML_A_AUTHNMETHOD \
+    "http://schemas.microsoft.com/ws/2008/06/identity/claims/" \
+    "authenticationmethod"
+#define OIOSAML_A_AMR \
+    "http://schemas.microsoft.com/claims/authnmethodsreferences"
 #define OIOSAML_A_PRIV3         OIOSAML_EID "privilegesIntermediate"
 #define OIOSAML_A_PRIV2         "dk:gov:saml:attribute:Privileges_intermediate"
 
@@ -72,10 +77,11 @@ oiosaml_field_name(oiosaml_field_t field)
 
 oiosaml_status_t
 oiosaml_identity_from_assertion(const oiosaml_idp_t *idp,
-    xmlNodePtr assertion, oiosaml_identity_t **out, oiosaml_err_t *err)
+    xmlNodePtr assertion, oiosaml_loa_t requested, oiosaml_identity_t **out,
+    oiosaml_err_t *err)
 {
     char                *text;
-    xmlNodePtr           subject, nameid, as;
+    xmlNodePtr           subject, nameid, as, ac, cr;
     const char          *v;
     oiosaml_status_t     rc;
     oiosaml_identity_t  *id;
@@ -124,6 +130,17 @@ oiosaml_identity_from_assertion(const oiosaml_idp_t *idp,
     as = oiosaml_xml_child(assertion, OIOSAML_NS_SAML, "AuthnStatement");
     v = as ? oiosaml_xml_attr(as, "SessionIndex") : NULL;
 
+    /* ADFS says "two factors" with this class (or the claims below) */
+    ac = as ? oiosaml_xml_child(as, OIOSAML_NS_SAML, "AuthnContext") : NULL;
+    cr = ac ? oiosaml_xml_child(ac, OIOSAML_NS_SAML, "AuthnContextClassRef")
+            : NULL;
+
+    if (cr != NULL) {
+        text = oiosaml_xml_text(cr);
+        id->mfa = (text != NULL && strcmp(text, OIOSAML_MULTIPLEAUTHN) == 0);
+        free(text);
+    }
+
     if (rc == OIOSAML_OK) {
         rc = oiosaml_identity_set(id, OIOSAML_F_SESSION_INDEX, v ? v : "");
     }
@@ -141,6 +158,10 @@ oiosaml_identity_from_assertion(const oiosaml_idp_t *idp,
 
     if (rc == OIOSAML_OK) {
         rc = oiosaml_identity_attributes(id, assertion, err);
+    }
+
+    if (rc == OIOSAML_OK) {
+        rc = oiosaml_loa_achieved(id, requested, err);
     }
 
     if (rc == OIOSAML_OK) {
@@ -163,7 +184,6 @@ static oiosaml_status_t
 oiosaml_identity_attributes(oiosaml_identity_t *id, xmlNodePtr assertion,
     oiosaml_err_t *err)
 {
-    int               oio3;
     char             *form, *value;
     size_t            flen, fcap, i, j, count;
     xmlNodePtr        st, a, av;
@@ -237,6 +257,12 @@ oiosaml_identity_attributes(oiosaml_identity_t *id, xmlNodePtr assertion,
                     {
                         nist = loa;
                     }
+
+                } else if ((strcmp(name, OIOSAML_A_AUTHNMETHOD) == 0
+                            || strcmp(name, OIOSAML_A_AMR) == 0)
+                           && strcmp(value, OIOSAML_MULTIPLEAUTHN) == 0)
+                {
+                    id->mfa = 1;
                 }
 
                 for (i = 0; i < sizeof(oiosaml_attr_map)
@@ -271,14 +297,8 @@ oiosaml_identity_attributes(oiosaml_identity_t *id, xmlNodePtr assertion,
         }
     }
 
-    oio3 = (id->idp->profile >= OIOSAML_PROFILE_OIOSAML3);
-
-    if (oio3) {
-        id->loa = nsis != OIOSAML_LOA_NONE ? nsis : nist;
-
-    } else {
-        id->loa = nist != OIOSAML_LOA_NONE ? nist : nsis;
-    }
+    id->nsis = nsis;
+    id->nist = nist;
 
     id->fields[OIOSAML_F_ATTRIBUTES] = form ? form : oiosaml_strdup("");
     id->lens[OIOSAML_F_ATTRIBUTES] = flen;

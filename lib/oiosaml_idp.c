@@ -54,6 +54,14 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
         }
     }
 
+    if (conf->high_nist != 0 && conf->high_nist != 3
+        && conf->high_nist != 4)
+    {
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "NSIS High maps to NIST 3 or 4, not %d",
+                               conf->high_nist);
+    }
+
     idp = calloc(1, sizeof(oiosaml_idp_t));
     if (idp == NULL) {
         return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
@@ -64,6 +72,9 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
     idp->metadata_file = oiosaml_strdup(conf->metadata_file);
     idp->profile = conf->profile;
     idp->signed_part = conf->signed_part;
+    idp->max_loa = conf->max_loa != OIOSAML_LOA_NONE ? conf->max_loa
+                                                     : OIOSAML_LOA_NIST2;
+    idp->high_nist = conf->high_nist ? conf->high_nist : 4;
     idp->allow_sha1 = conf->allow_sha1;
     idp->require_encryption = conf->require_encryption;
     idp->hidden = conf->hidden;

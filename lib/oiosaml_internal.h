@@ -75,6 +75,8 @@ struct oiosaml_idp_s {
     time_t              valid_until;
     oiosaml_profile_t   profile;
     oiosaml_signed_t    signed_part;
+    oiosaml_loa_t       max_loa;
+    int                 high_nist;
     unsigned            allow_sha1:1;
     unsigned            require_encryption:1;
     unsigned            hidden:1;
@@ -116,6 +118,10 @@ struct oiosaml_sp_s {
 struct oiosaml_identity_s {
     const oiosaml_idp_t  *idp;
     oiosaml_loa_t         loa;
+    /* what the assertion says about the level, before the profile rules */
+    oiosaml_loa_t         nsis;         /* nsis/loa attribute */
+    oiosaml_loa_t         nist;         /* AssuranceLevel attribute */
+    unsigned              mfa:1;        /* ADFS multipleauthn seen */
     time_t                not_on_or_after;
     char                 *assertion_id;
     char                 *fields[OIOSAML_F_MAX];
@@ -223,7 +229,8 @@ oiosaml_status_t oiosaml_decrypt_assertion(const oiosaml_sp_t *sp,
 
 /* identity (oiosaml_identity.c) */
 oiosaml_status_t oiosaml_identity_from_assertion(const oiosaml_idp_t *idp,
-    xmlNodePtr assertion, oiosaml_identity_t **identity, oiosaml_err_t *err);
+    xmlNodePtr assertion, oiosaml_loa_t requested,
+    oiosaml_identity_t **identity, oiosaml_err_t *err);
 
 
 /* SP metadata (oiosaml_spmeta.c) */
@@ -258,6 +265,11 @@ size_t oiosaml_url_decode(char *s, size_t len);
 
 /* the NIST number (1-4) of a level, 0 for none */
 int oiosaml_loa_nist(oiosaml_loa_t loa);
+/* the NIST number to request from this IdP (its High mapping applied) */
+int oiosaml_loa_request_nist(const oiosaml_idp_t *idp, oiosaml_loa_t loa);
+/* the level reached, by the IdP's profile; sets identity->loa */
+oiosaml_status_t oiosaml_loa_achieved(oiosaml_identity_t *identity,
+    oiosaml_loa_t requested, oiosaml_err_t *err);
 /* the NSIS word ("Low", ...) of a level, NULL for none */
 const char *oiosaml_loa_nsis(oiosaml_loa_t loa);
 

@@ -20,18 +20,28 @@ typedef struct {
     int             rank;
     int             nist;       /* NIST number this level maps to */
     const char     *nsis;       /* NSIS word this level maps to */
+    const char     *en;         /* for pages */
+    const char     *da;
 } oiosaml_loa_info_t;
 
 
 static const oiosaml_loa_info_t  oiosaml_loas[] = {
-    { OIOSAML_LOA_NONE,        "none",        0, 0, NULL },
-    { OIOSAML_LOA_NIST1,       "nist1",       1, 1, "Low" },
-    { OIOSAML_LOA_NIST2,       "nist2",       2, 2, "Low" },
-    { OIOSAML_LOA_LOW,         "low",         2, 2, "Low" },
-    { OIOSAML_LOA_NIST3,       "nist3",       3, 3, "Substantial" },
-    { OIOSAML_LOA_SUBSTANTIAL, "substantial", 3, 3, "Substantial" },
-    { OIOSAML_LOA_NIST4,       "nist4",       4, 4, "High" },
-    { OIOSAML_LOA_HIGH,        "high",        4, 4, "High" },
+    { OIOSAML_LOA_NONE, "none", 0, 0, NULL,
+      "no level", "intet niveau" },
+    { OIOSAML_LOA_NIST1, "nist1", 1, 1, "Low",
+      "NIST level 1", "NIST-niveau 1" },
+    { OIOSAML_LOA_NIST2, "nist2", 2, 2, "Low",
+      "NIST level 2 (one factor)", "NIST-niveau 2 (en faktor)" },
+    { OIOSAML_LOA_LOW, "low", 2, 2, "Low",
+      "NSIS Low (one factor)", "NSIS Lav (en faktor)" },
+    { OIOSAML_LOA_NIST3, "nist3", 3, 3, "Substantial",
+      "NIST level 3 (two factors)", "NIST-niveau 3 (to faktorer)" },
+    { OIOSAML_LOA_SUBSTANTIAL, "substantial", 3, 3, "Substantial",
+      "NSIS Substantial (two factors)", "NSIS Betydelig (to faktorer)" },
+    { OIOSAML_LOA_NIST4, "nist4", 4, 4, "High",
+      "NIST level 4", "NIST-niveau 4" },
+    { OIOSAML_LOA_HIGH, "high", 4, 4, "High",
+      "NSIS High", "NSIS H\xc3\xb8j" },
 };
 
 #define OIOSAML_NLOAS  (sizeof(oiosaml_loas) / sizeof(oiosaml_loas[0]))
@@ -117,10 +127,152 @@ oiosaml_loa_cmp(oiosaml_loa_t a, oiosaml_loa_t b)
 }
 
 
+const char *
+oiosaml_loa_text(oiosaml_loa_t loa, int danish)
+{
+    return danish ? oiosaml_loa_info(loa)->da : oiosaml_loa_info(loa)->en;
+}
+
+
 int
 oiosaml_loa_nist(oiosaml_loa_t loa)
 {
     return oiosaml_loa_info(loa)->nist;
+}
+
+
+int
+oiosaml_loa_request_nist(const oiosaml_idp_t *idp, oiosaml_loa_t loa)
+{
+    int  n;
+
+    n = oiosaml_loa_info(loa)->nist;
+
+    if (n == 4 && idp->high_nist == 3) {
+        n = 3;
+    }
+
+    return n;
+}
+
+
+/* the rank of a level reached at this IdP */
+static int
+oiosaml_loa_rank(const oiosaml_idp_t *idp, oiosaml_loa_t loa)
+{
+    if (loa == OIOSAML_LOA_NIST3 && idp != NULL && idp->high_nist == 3) {
+        return oiosaml_loa_info(OIOSAML_LOA_HIGH)->rank;
+    }
+
+    return oiosaml_loa_info(loa)->rank;
+}
+
+
+int
+oiosaml_loa_satisfies(const oiosaml_idp_t *idp, oiosaml_loa_t achieved,
+    oiosaml_loa_t required)
+{
+    return oiosaml_loa_rank(idp, achieved)
+           >= oiosaml_loa_info(required)->rank;
+}
+
+
+oiosaml_status_t
+oiosaml_idp_can_reach(const oiosaml_idp_t *idp, oiosaml_loa_t required)
+{
+    if (idp->profile == OIOSAML_PROFILE_OIOSAML2_NO_LOA
+        && !oiosaml_loa_satisfies(idp, idp->max_loa, required))
+    {
+        return OIOSAML_DENY_LOA;
+    }
+
+    return OIOSAML_OK;
+}
+
+
+/*
+ * The level reached, by profile:
+ *
+ *   oiosaml3*:  the nsis/loa attribute, else the AssuranceLevel attribute;
+ *   oiosaml2*:  the AssuranceLevel attribute, else the nsis/loa attribute;
+ *   *-adfs-*:   as above, and a "multipleauthn" class or claim counts as
+ *               the level that was asked for; with no level at all, an
+ *               ADFS login is one factor (Low / NIST 2);
+ *   oiosaml2-no-loa: the level the operator asserts (max_loa).
+ *
+ * The AuthnContextClassRef never decides a level on its own.
+ */
+oiosaml_status_t
+oiosaml_loa_achieved(oiosaml_identity_t *id, oiosaml_loa_t requested,
+    oiosaml_err_t *err)
+{
+    oiosaml_loa_t         loa;
+    const oiosaml_idp_t  *idp = id->idp;
+
+    switch (idp->profile) {
+
+    case OIOSAML_PROFILE_OIOSAML2_NO_LOA:
+        loa = idp->max_loa;
+        break;
+
+    case OIOSAML_PROFILE_OIOSAML2:
+        loa = id->nist != OIOSAML_LOA_NONE ? id->nist : id->nsis;
+        break;
+
+    case OIOSAML_PROFILE_OIOSAML3:
+        loa = id->nsis != OIOSAML_LOA_NONE ? id->nsis : id->nist;
+        break;
+
+    case OIOSAML_PROFILE_OIOSAML2_ADFS_MULTIPLEAUTHN:
+        loa = id->nist != OIOSAML_LOA_NONE ? id->nist : id->nsis;
+
+        if (loa == OIOSAML_LOA_NONE) {
+            loa = OIOSAML_LOA_NIST2;
+        }
+
+        break;
+
+    default:    /* the two oiosaml3 ADFS profiles */
+        loa = id->nsis != OIOSAML_LOA_NONE ? id->nsis : id->nist;
+
+        if (loa == OIOSAML_LOA_NONE) {
+            loa = OIOSAML_LOA_LOW;
+        }
+
+        break;
+    }
+
+    if (id->mfa && idp->profile != OIOSAML_PROFILE_OIOSAML2
+        && idp->profile != OIOSAML_PROFILE_OIOSAML3
+        && idp->profile != OIOSAML_PROFILE_OIOSAML2_NO_LOA
+        && oiosaml_loa_nist(requested) >= 3
+        && oiosaml_loa_cmp(requested, loa) > 0)
+    {
+        loa = requested;
+    }
+
+    id->loa = loa;
+
+    if (requested != OIOSAML_LOA_NONE
+        && !oiosaml_loa_satisfies(idp, loa, requested))
+    {
+        if (err != NULL && err->status == OIOSAML_OK) {
+            err->loa_required = requested;
+            err->loa_achieved = loa;
+        }
+
+        return oiosaml_err_set(err, OIOSAML_DENY_LOA,
+                               "user \"%.200s\" logged in at IdP \"%s\" with "
+                               "level %s, the login asked for %s%s",
+                               id->fields[OIOSAML_F_USER]
+                               ? id->fields[OIOSAML_F_USER] : "",
+                               idp->id, oiosaml_loa_name(loa),
+                               oiosaml_loa_name(requested),
+                               idp->profile == OIOSAML_PROFILE_OIOSAML2_NO_LOA
+                               ? " (level asserted by configuration)" : "");
+    }
+
+    return OIOSAML_OK;
 }
 
 

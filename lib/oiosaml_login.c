@@ -5,6 +5,7 @@
  */
 
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,29 @@
 
 static char *oiosaml_login_classref(const oiosaml_idp_t *idp,
     oiosaml_loa_t loa);
+
+
+size_t
+oiosaml_relay_handle(const char *relay_state, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len && i <= OIOSAML_RELAY_LEN; i++) {
+        char  c = relay_state[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+        {
+            break;
+        }
+    }
+
+    if (i != OIOSAML_RELAY_LEN || (i < len && relay_state[i] != '.')) {
+        return 0;
+    }
+
+    return i;
+}
 
 
 oiosaml_status_t
@@ -53,6 +77,17 @@ oiosaml_login_build(const oiosaml_sp_t *sp, const oiosaml_idp_t *idp,
         free(r);
     }
 
+    /* oiosaml3-adfs-relaystate: the NSIS level travels in the RelayState */
+    if (idp->profile == OIOSAML_PROFILE_OIOSAML3_ADFS_RELAYSTATE
+        && params->loa != OIOSAML_LOA_NONE)
+    {
+        snprintf(login->relay_state, sizeof(login->relay_state), "%s.%s",
+                 login->relay, oiosaml_loa_nsis(params->loa));
+
+    } else {
+        memcpy(login->relay_state, login->relay, OIOSAML_RELAY_LEN + 1);
+    }
+
     oiosaml_time_format(now, instant);
 
     req = LASSO_SAMLP2_AUTHN_REQUEST(lasso_samlp2_authn_request_new());
@@ -84,7 +119,7 @@ oiosaml_login_build(const oiosaml_sp_t *sp, const oiosaml_idp_t *idp,
     }
 
     rc = oiosaml_redirect_url(sp, req, "SAMLRequest", idp->sso_url,
-                              login->relay, now, &login->url, err);
+                              login->relay_state, now, &login->url, err);
 
     g_object_unref(req);
 
@@ -104,7 +139,7 @@ oiosaml_login_classref(const oiosaml_idp_t *idp, oiosaml_loa_t loa)
 
     case OIOSAML_PROFILE_OIOSAML2:
         return g_strdup_printf(OIOSAML_NIST_LOA_PREFIX "%d",
-                               oiosaml_loa_nist(loa));
+                               oiosaml_loa_request_nist(idp, loa));
 
     case OIOSAML_PROFILE_OIOSAML3:
         return g_strdup_printf(OIOSAML_NSIS_LOA_PREFIX "%s",

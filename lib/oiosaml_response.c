@@ -302,7 +302,10 @@ oiosaml_verify_doc(oiosaml_verify_t *v, xmlDocPtr doc,
                                "the assertion holds %zu AuthnStatements", n);
     }
 
-    rc = oiosaml_identity_from_assertion(v->idp, assertion, identity, err);
+    rc = oiosaml_identity_from_assertion(v->idp, assertion,
+                                         v->p->pending ? v->p->pending->loa
+                                                       : OIOSAML_LOA_NONE,
+                                         identity, err);
     if (rc != OIOSAML_OK) {
         return rc;
     }

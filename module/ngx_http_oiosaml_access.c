@@ -14,8 +14,7 @@ static ngx_int_t ngx_http_oiosaml_is_endpoint(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t *s);
-static ngx_int_t ngx_http_oiosaml_no_session(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_loa_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_can_redirect(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -125,6 +124,8 @@ ngx_int_t
 ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
+    const oiosaml_idp_t          *idp;
+    ngx_http_oiosaml_ctx_t       *ctx;
     ngx_http_oiosaml_session_t   *s;
     ngx_http_oiosaml_loc_conf_t  *olcf;
     ngx_http_oiosaml_srv_conf_t  *oscf;
@@ -153,7 +154,41 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
     }
 
     if (rc == NGX_DECLINED) {
-        return ngx_http_oiosaml_no_session(r, oscf);
+        return ngx_http_oiosaml_login_redirect(r, oscf, NULL,
+                                               olcf->require_loa);
+    }
+
+    idp = oiosaml_sp_idp_by_id(oscf->sp,
+                               (char *) s->fields[OIOSAML_F_IDP].data,
+                               s->fields[OIOSAML_F_IDP].len);
+
+    if (idp == NULL) {
+        /* the session's IdP is gone from the configuration */
+        return ngx_http_oiosaml_login_redirect(r, oscf, NULL,
+                                               olcf->require_loa);
+    }
+
+    if (!oiosaml_loa_satisfies(idp, s->loa, olcf->require_loa)) {
+
+        if (oiosaml_idp_can_reach(idp, olcf->require_loa) != OIOSAML_OK) {
+            ngx_log_error(oscf->log_level, r->connection->log, 0,
+                          "oiosaml: access: deny_loa: user=\"%V\" "
+                          "idp=\"%V\" required=%s achieved=%s (the IdP "
+                          "cannot deliver more)",
+                          &s->fields[OIOSAML_F_USER],
+                          &s->fields[OIOSAML_F_IDP],
+                          oiosaml_loa_name(olcf->require_loa),
+                          oiosaml_loa_name(s->loa));
+
+            r->content_handler = ngx_http_oiosaml_loa_handler;
+            ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+            ctx->required = olcf->require_loa;
+            return NGX_OK;
+        }
+
+        /* step-up: the same IdP, the higher level */
+        return ngx_http_oiosaml_login_redirect(r, oscf, oiosaml_idp_id(idp),
+                                               olcf->require_loa);
     }
 
     if (olcf->headers && ngx_http_oiosaml_set_headers(r, oscf, s) != NGX_OK)
@@ -162,6 +197,20 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
     }
 
     return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_loa_handler(ngx_http_request_t *r)
+{
+    ngx_http_oiosaml_ctx_t       *ctx;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+
+    return ngx_http_oiosaml_loa_page(r, oscf, ctx->required,
+                                     ctx->session->loa);
 }
 
 
@@ -262,13 +311,18 @@ ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
-ngx_http_oiosaml_no_session(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf)
+/*
+ * To the login endpoint (for a step-up: at the session's IdP), or 401 for
+ * a client that cannot follow a redirect.
+ */
+ngx_int_t
+ngx_http_oiosaml_login_redirect(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, const char *idp, oiosaml_loa_t loa)
 {
     u_char           *p;
     size_t            len;
     ngx_str_t         ret;
+    const char       *level;
     ngx_table_elt_t  *h;
 
     ret = r->unparsed_uri;
@@ -277,7 +331,10 @@ ngx_http_oiosaml_no_session(ngx_http_request_t *r,
         ngx_str_set(&ret, "/");
     }
 
-    len = oscf->prefix.len + sizeof("login?return=") - 1
+    level = oiosaml_loa_name(loa);
+
+    len = oscf->prefix.len + sizeof("login?idp=&loa=&return=") - 1
+          + (idp ? ngx_strlen(idp) : 0) + ngx_strlen(level)
           + ret.len + 2 * ngx_escape_uri(NULL, ret.data, ret.len,
                                          NGX_ESCAPE_URI_COMPONENT);
 
@@ -295,7 +352,17 @@ ngx_http_oiosaml_no_session(ngx_http_request_t *r,
     h->value.data = p;
 
     p = ngx_cpymem(p, oscf->prefix.data, oscf->prefix.len);
-    p = ngx_cpymem(p, "login?return=", sizeof("login?return=") - 1);
+    p = ngx_cpymem(p, "login?", sizeof("login?") - 1);
+
+    if (idp != NULL) {
+        p = ngx_sprintf(p, "idp=%s&", idp);
+    }
+
+    if (loa != OIOSAML_LOA_NONE) {
+        p = ngx_sprintf(p, "loa=%s&", level);
+    }
+
+    p = ngx_cpymem(p, "return=", sizeof("return=") - 1);
     p = (u_char *) ngx_escape_uri(p, ret.data, ret.len,
                                   NGX_ESCAPE_URI_COMPONENT);
     h->value.len = p - h->value.data;

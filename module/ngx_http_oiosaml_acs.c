@@ -15,7 +15,8 @@ static ngx_int_t ngx_http_oiosaml_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
 static ngx_int_t ngx_http_oiosaml_form_get(ngx_http_request_t *r,
     ngx_str_t *body, const char *name, ngx_str_t *value);
-static ngx_int_t ngx_http_oiosaml_relay_ok(ngx_str_t *relay);
+static ngx_uint_t ngx_http_oiosaml_same_subject(ngx_http_request_t *r,
+    ngx_http_oiosaml_session_t *old, oiosaml_identity_t *identity);
 static ngx_int_t ngx_http_oiosaml_open_session(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_identity_t *identity,
     oiosaml_pending_t *pending);
@@ -100,7 +101,8 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
 
     /* the pending login of this browser, named by the RelayState */
     if (ngx_http_oiosaml_form_get(r, &body, "RelayState", &relay) == NGX_OK
-        && ngx_http_oiosaml_relay_ok(&relay))
+        && (relay.len = oiosaml_relay_handle((char *) relay.data, relay.len))
+           != 0)
     {
         name.len = sizeof(NGX_HTTP_OIOSAML_REQ_COOKIE) - 1 + relay.len;
         name.data = ngx_pnalloc(r->pool, name.len);
@@ -163,16 +165,22 @@ ngx_http_oiosaml_open_session(ngx_http_request_t *r,
     ngx_int_t                      rc;
     ngx_str_t                      value, root = ngx_string("/"), loc;
     oiosaml_err_t                  err;
+    ngx_uint_t                     step_up;
     ngx_http_oiosaml_session_t    *old;
     ngx_http_oiosaml_main_conf_t  *omcf;
 
     omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
 
-    /* a login always gets a new session ID; an old session ends */
+    /*
+     * A login always gets a new session ID and the old session ends; when
+     * it was the same user at the same IdP, this was a step-up.
+     */
+    step_up = 0;
     rc = ngx_http_oiosaml_get_session(r, oscf, &old);
 
     if (rc == NGX_OK) {
         ngx_http_oiosaml_session_delete(omcf->shm_zone, old->id);
+        step_up = ngx_http_oiosaml_same_subject(r, old, identity);
     }
 
     expires = ngx_time() + oscf->session_lifetime;
@@ -218,7 +226,8 @@ ngx_http_oiosaml_open_session(ngx_http_request_t *r,
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "oiosaml: login user=\"%s\" idp=\"%s\" loa=%s",
+                  "oiosaml: %s user=\"%s\" idp=\"%s\" loa=%s",
+                  step_up ? "step-up" : "login",
                   oiosaml_identity_get(identity, OIOSAML_F_USER, NULL),
                   oiosaml_idp_id(oiosaml_identity_idp(identity)),
                   oiosaml_loa_name(oiosaml_identity_loa(identity)));
@@ -349,20 +358,31 @@ ngx_http_oiosaml_form_get(ngx_http_request_t *r, ngx_str_t *body,
 }
 
 
-static ngx_int_t
-ngx_http_oiosaml_relay_ok(ngx_str_t *relay)
+/* the stored values are escaped for headers: compare escaped */
+static ngx_uint_t
+ngx_http_oiosaml_same_subject(ngx_http_request_t *r,
+    ngx_http_oiosaml_session_t *old, oiosaml_identity_t *identity)
 {
-    ngx_uint_t  i;
+    u_char      *p;
+    size_t       len, n;
+    ngx_uint_t   i;
+    const char  *v;
 
-    if (relay->len != OIOSAML_RELAY_LEN) {
-        return 0;
-    }
+    static const oiosaml_field_t  fields[] = { OIOSAML_F_USER,
+                                               OIOSAML_F_IDP };
 
-    for (i = 0; i < relay->len; i++) {
-        u_char  c = relay->data[i];
+    for (i = 0; i < 2; i++) {
+        v = oiosaml_identity_get(identity, fields[i], &len);
 
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+        p = ngx_pnalloc(r->pool, len * 3 + 1);
+        if (p == NULL) {
+            return 0;
+        }
+
+        n = oiosaml_header_escape((char *) p, v, len);
+
+        if (n != old->fields[fields[i]].len
+            || ngx_memcmp(p, old->fields[fields[i]].data, n) != 0)
         {
             return 0;
         }

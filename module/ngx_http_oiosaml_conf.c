@@ -263,6 +263,33 @@ ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        if (ngx_http_oiosaml_opt(&value[i], "max_loa=")) {
+            if (oiosaml_loa_parse((char *) value[i].data + 8,
+                                  value[i].len - 8, &idp->max_loa)
+                != OIOSAML_OK)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid \"%V\", use low, substantial, "
+                                   "high or nist1 to nist4", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "high_nist=")) {
+            idp->high_nist = ngx_atoi(value[i].data + 10, value[i].len - 10);
+
+            if (idp->high_nist != 3 && idp->high_nist != 4) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid \"%V\", use high_nist=3 or 4",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
         if (ngx_strcmp(value[i].data, "allow_sha1") == 0) {
             idp->allow_sha1 = 1;
             continue;
@@ -287,6 +314,82 @@ ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "oiosaml_idp \"%V\" needs metadata=FILE", &idp->id);
         return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_oiosaml_require_loa(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_loc_conf_t *olcf = conf;
+
+    ngx_str_t      *value;
+    oiosaml_loa_t   loa;
+
+    if (olcf->require_loa != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (oiosaml_loa_parse((char *) value[1].data, value[1].len, &loa)
+        != OIOSAML_OK || (value[1].len == 1))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid level \"%V\", use low, substantial, high "
+                           "or nist1 to nist4", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    olcf->require_loa = loa;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_srv_conf_t *oscf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value;
+
+    if (oscf->login_limit != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0 && cf->args->nelts == 2) {
+        oscf->login_limit = 0;
+        oscf->login_window = 60;
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n < 1 || n > 1000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid number of logins \"%V\" (1 to 1000, or "
+                           "off)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    oscf->login_limit = n;
+    oscf->login_window = 60;
+
+    if (cf->args->nelts == 3) {
+        oscf->login_window = ngx_parse_time(&value[2], 1);
+
+        if (oscf->login_window == (time_t) NGX_ERROR
+            || oscf->login_window < 1 || oscf->login_window > 86400)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid time \"%V\" (1s to 1d)", &value[2]);
+            return NGX_CONF_ERROR;
+        }
     }
 
     return NGX_CONF_OK;
@@ -505,6 +608,8 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
                    ? ngx_http_oiosaml_cstr(cf, &idps[i].label) : NULL;
         ic.profile = idps[i].profile;
         ic.signed_part = idps[i].signed_part;
+        ic.max_loa = idps[i].max_loa;
+        ic.high_nist = idps[i].high_nist;
         ic.allow_sha1 = idps[i].allow_sha1;
         ic.require_encryption = idps[i].require_encryption;
         ic.hidden = idps[i].hidden;

@@ -15,6 +15,8 @@ static ngx_int_t ngx_http_oiosaml_metadata(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_login(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_limit(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_logout(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_sls(ngx_http_request_t *r,
@@ -99,7 +101,9 @@ static ngx_int_t
 ngx_http_oiosaml_login(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf)
 {
-    ngx_str_t             ret, id;
+    ngx_int_t             rc;
+    ngx_str_t             ret, id, level;
+    oiosaml_loa_t         loa;
     oiosaml_err_t         err;
     const oiosaml_idp_t  *idp;
 
@@ -109,6 +113,21 @@ ngx_http_oiosaml_login(ngx_http_request_t *r,
         oiosaml_err_set(&err, OIOSAML_DENY_RETURN_URL,
                                "return address is not a local path");
         return ngx_http_oiosaml_fail(r, oscf, "login", &err);
+    }
+
+    loa = OIOSAML_LOA_NONE;
+
+    if (ngx_http_arg(r, (u_char *) "loa", 3, &level) == NGX_OK
+        && (oiosaml_loa_parse((char *) level.data, level.len, &loa)
+            != OIOSAML_OK || level.len == 1))
+    {
+        oiosaml_err_set(&err, OIOSAML_BAD_MESSAGE, "unknown level in loa=");
+        return ngx_http_oiosaml_fail(r, oscf, "login", &err);
+    }
+
+    rc = ngx_http_oiosaml_limit(r, oscf);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     if (ngx_http_arg(r, (u_char *) "idp", 3, &id) == NGX_OK) {
@@ -124,8 +143,122 @@ ngx_http_oiosaml_login(ngx_http_request_t *r,
         idp = oiosaml_sp_idp_at(oscf->sp, 0);
     }
 
-    return ngx_http_oiosaml_start_login(r, oscf, idp, &ret,
-                                        OIOSAML_LOA_NONE);
+    if (oiosaml_idp_can_reach(idp, loa) != OIOSAML_OK) {
+        ngx_log_error(oscf->log_level, r->connection->log, 0,
+                      "oiosaml: login: deny_loa: IdP \"%s\" cannot deliver "
+                      "%s (oiosaml2-no-loa, max_loa)", oiosaml_idp_id(idp),
+                      oiosaml_loa_name(loa));
+        return ngx_http_oiosaml_loa_page(r, oscf, loa, OIOSAML_LOA_NONE);
+    }
+
+    return ngx_http_oiosaml_start_login(r, oscf, idp, &ret, loa);
+}
+
+
+/*
+ * No login storms: a browser (its oiosaml-b cookie, or without one its
+ * address and User-Agent) may start oiosaml_login_limit logins per window.
+ * NGX_DECLINED: go on; anything else: the 429 page was sent.
+ */
+static ngx_int_t
+ngx_http_oiosaml_limit(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    u_char                        *p;
+    char                          *v;
+    size_t                         vlen;
+    ngx_str_t                      name = ngx_string(NGX_HTTP_OIOSAML_B_COOKIE);
+    ngx_str_t                      key, value;
+    ngx_uint_t                     first, limit;
+    unsigned char                  rnd[16];
+    oiosaml_err_t                  err;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    if (oscf->login_limit == 0) {
+        return NGX_DECLINED;
+    }
+
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+    limit = oscf->login_limit;
+
+    if (ngx_http_oiosaml_cookie_get(r, &name, &key) != NGX_OK
+        || key.len != 22)
+    {
+        /*
+         * No browser cookie yet: the address and User-Agent name it.  Many
+         * users can share both (one NAT, one managed browser build), so
+         * this key gets ten times the limit; a client that keeps no
+         * cookies at all is still stopped.
+         */
+        limit *= NGX_HTTP_OIOSAML_SHARED_FACTOR;
+        value = r->headers_in.user_agent ? r->headers_in.user_agent->value
+                                         : (ngx_str_t) ngx_null_string;
+
+        key.len = r->connection->addr_text.len + 1 + value.len;
+        key.data = ngx_pnalloc(r->pool, key.len);
+        if (key.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p = ngx_cpymem(key.data, r->connection->addr_text.data,
+                       r->connection->addr_text.len);
+        *p++ = '\n';
+        ngx_memcpy(p, value.data, value.len);
+
+        if (oiosaml_random(rnd, sizeof(rnd)) != OIOSAML_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        v = oiosaml_b64url_encode(rnd, sizeof(rnd), &vlen);
+        if (v == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        value.data = ngx_pnalloc(r->pool, vlen);
+        if (value.data == NULL) {
+            oiosaml_free(v);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(value.data, v, vlen);
+        value.len = vlen;
+        oiosaml_free(v);
+
+        if (ngx_http_oiosaml_cookie_set(r, oscf, &name, &value,
+                                        &oscf->prefix,
+                                        NGX_HTTP_OIOSAML_B_COOKIE_AGE, 0)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        /* the browser's first login, under its new name too */
+        (void) ngx_http_oiosaml_login_count(omcf->shm_zone, value.data,
+                                            value.len, oscf->login_limit,
+                                            oscf->login_window, &first);
+    }
+
+    if (ngx_http_oiosaml_login_count(omcf->shm_zone, key.data, key.len,
+                                     limit, oscf->login_window, &first)
+        == NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    oiosaml_err_clear(&err);
+    oiosaml_err_set(&err, OIOSAML_DENY_TOO_MANY_LOGINS,
+                    "more than %lu logins in %ld s from client %.*s",
+                    (unsigned long) limit,
+                    (long) oscf->login_window,
+                    (int) r->connection->addr_text.len,
+                    (char *) r->connection->addr_text.data);
+
+    if (!first) {
+        /* logged once per window */
+        return ngx_http_oiosaml_fail_quiet(r, oscf, &err);
+    }
+
+    return ngx_http_oiosaml_fail(r, oscf, "login", &err);
 }
 
 

@@ -161,6 +161,20 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       offsetof(ngx_http_oiosaml_loc_conf_t, enable),
       NULL },
 
+    { ngx_string("oiosaml_require_loa"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_oiosaml_require_loa,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_login_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE12,
+      ngx_http_oiosaml_login_limit,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("oiosaml_headers"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -240,6 +254,8 @@ ngx_http_oiosaml_create_srv_conf(ngx_conf_t *cf)
     conf->session_lifetime = NGX_CONF_UNSET;
     conf->log_level = NGX_CONF_UNSET_UINT;
     conf->debug = NGX_CONF_UNSET;
+    conf->login_limit = NGX_CONF_UNSET_UINT;
+    conf->login_window = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -257,6 +273,8 @@ ngx_http_oiosaml_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->log_level, prev->log_level,
                               NGX_LOG_WARN);
     ngx_conf_merge_value(conf->debug, prev->debug, 0);
+    ngx_conf_merge_uint_value(conf->login_limit, prev->login_limit, 5);
+    ngx_conf_merge_sec_value(conf->login_window, prev->login_window, 60);
 
     return ngx_http_oiosaml_merge_sp(cf, prev, conf);
 }
@@ -274,6 +292,7 @@ ngx_http_oiosaml_create_loc_conf(ngx_conf_t *cf)
 
     conf->enable = NGX_CONF_UNSET;
     conf->headers = NGX_CONF_UNSET;
+    conf->require_loa = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -289,6 +308,8 @@ ngx_http_oiosaml_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
     ngx_conf_merge_value(conf->headers, prev->headers, 1);
+    ngx_conf_merge_uint_value(conf->require_loa, prev->require_loa,
+                              OIOSAML_LOA_LOW);
 
     if (conf->enable) {
         oscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_oiosaml_module);

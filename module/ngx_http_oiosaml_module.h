@@ -19,6 +19,9 @@
 #define NGX_HTTP_OIOSAML_COOKIE_ID_LEN     43   /* base64url of the above */
 #define NGX_HTTP_OIOSAML_REQ_COOKIE        "oiosaml-req-"
 #define NGX_HTTP_OIOSAML_SLO_COOKIE        "oiosaml-slo-"
+#define NGX_HTTP_OIOSAML_B_COOKIE          "oiosaml-b"
+#define NGX_HTTP_OIOSAML_B_COOKIE_AGE      (365 * 86400)
+#define NGX_HTTP_OIOSAML_SHARED_FACTOR     10
 #define NGX_HTTP_OIOSAML_MAX_BODY          (1024 * 1024)
 #define NGX_HTTP_OIOSAML_HEADER_PREFIX     "X-OIOSAML-"
 
@@ -40,6 +43,8 @@ typedef struct {
     ngx_str_t                 metadata;
     oiosaml_profile_t         profile;
     oiosaml_signed_t          signed_part;
+    oiosaml_loa_t             max_loa;
+    int                       high_nist;
     unsigned                  allow_sha1:1;
     unsigned                  require_encryption:1;
     unsigned                  hidden:1;
@@ -69,6 +74,8 @@ typedef struct {
     time_t                    session_lifetime;
     ngx_uint_t                log_level;
     ngx_flag_t                debug;
+    ngx_uint_t                login_limit;   /* logins per window, 0: off */
+    time_t                    login_window;
     ngx_str_t                 header_prefix;
 
     /* built at merge time */
@@ -84,6 +91,7 @@ typedef struct {
 typedef struct {
     ngx_flag_t                enable;
     ngx_flag_t                headers;
+    ngx_uint_t                require_loa;   /* oiosaml_loa_t */
 } ngx_http_oiosaml_loc_conf_t;
 
 
@@ -100,6 +108,7 @@ typedef struct {
 typedef struct {
     ngx_http_oiosaml_session_t  *session;
     ngx_uint_t                   found;       /* lookup done */
+    oiosaml_loa_t                required;    /* for the level page */
 } ngx_http_oiosaml_ctx_t;
 
 
@@ -112,6 +121,10 @@ char *ngx_http_oiosaml_sp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_oiosaml_sp_key(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_oiosaml_require_loa(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_oiosaml_merge_sp(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 
@@ -127,6 +140,9 @@ ngx_int_t ngx_http_oiosaml_session_find(ngx_http_request_t *r,
 void ngx_http_oiosaml_session_delete(ngx_shm_zone_t *zone, const u_char *id);
 int ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
     time_t expires);
+ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
+    const u_char *key, size_t len, ngx_uint_t limit, time_t window,
+    ngx_uint_t *first);
 
 /* ngx_http_oiosaml_access.c */
 ngx_int_t ngx_http_oiosaml_strip_handler(ngx_http_request_t *r);
@@ -140,6 +156,8 @@ ngx_int_t ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_start_login(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, const oiosaml_idp_t *idp,
     ngx_str_t *return_url, oiosaml_loa_t loa);
+ngx_int_t ngx_http_oiosaml_login_redirect(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, const char *idp, oiosaml_loa_t loa);
 
 /* ngx_http_oiosaml_acs.c */
 ngx_int_t ngx_http_oiosaml_acs(ngx_http_request_t *r);
@@ -157,6 +175,11 @@ ngx_int_t ngx_http_oiosaml_cookie_clear(ngx_http_request_t *r,
 ngx_int_t ngx_http_oiosaml_fail(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, const char *what,
     oiosaml_err_t *err);
+ngx_int_t ngx_http_oiosaml_fail_quiet(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_err_t *err);
+ngx_int_t ngx_http_oiosaml_loa_page(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_loa_t required,
+    oiosaml_loa_t achieved);
 ngx_int_t ngx_http_oiosaml_page(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_uint_t status,
     const char *title_da, const char *title_en, ngx_str_t *text_da,

@@ -70,23 +70,22 @@ static const ngx_http_oiosaml_text_t  ngx_http_oiosaml_texts_da[] = {
       "Login-oplysningerne i browseren er ugyldige." },
     { OIOSAML_BAD_TOO_LARGE,
       "Forespørgslen er for stor." },
+    { OIOSAML_DENY_TOO_MANY_LOGINS,
+      "Der er startet for mange login p\xc3\xa5 kort tid. Vent et minut, og "
+      "pr\xc3\xb8v igen." },
 };
 
 
+static ngx_uint_t ngx_http_oiosaml_http_status(oiosaml_status_t st);
 static u_char *ngx_http_oiosaml_escape(ngx_http_request_t *r, ngx_str_t *s,
     size_t *len);
 static const char *ngx_http_oiosaml_text_da(oiosaml_status_t status);
 
 
-ngx_int_t
-ngx_http_oiosaml_fail(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, const char *what, oiosaml_err_t *err)
+static ngx_uint_t
+ngx_http_oiosaml_http_status(oiosaml_status_t st)
 {
-    ngx_str_t         da, en;
-    ngx_uint_t        status, level;
-    oiosaml_status_t  st;
-
-    st = err->status;
+    ngx_uint_t  status;
 
     if (st == OIOSAML_BAD_TOO_LARGE) {
         status = NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
@@ -109,13 +108,48 @@ ngx_http_oiosaml_fail(ngx_http_request_t *r,
         status = NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    level = (status >= 500) ? NGX_LOG_ERR : oscf->log_level;
+    return status;
+}
+
+
+/* one log line for a failed request, then the page */
+ngx_int_t
+ngx_http_oiosaml_fail(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, const char *what, oiosaml_err_t *err)
+{
+    ngx_uint_t        level;
+    oiosaml_status_t  st;
+
+    st = err->status;
+    level = (ngx_http_oiosaml_http_status(st) >= 500) ? NGX_LOG_ERR
+                                                      : oscf->log_level;
 
     ngx_log_error(level, r->connection->log, 0,
                   "oiosaml: %s: %s: %s (ref %uA-%ui)", what,
                   oiosaml_status_name(st),
                   err->text[0] ? err->text : oiosaml_strerror(st),
                   r->connection->number, r->connection->requests);
+
+    return ngx_http_oiosaml_fail_quiet(r, oscf, err);
+}
+
+
+/* the page without the log line (already logged, e.g. once per window) */
+ngx_int_t
+ngx_http_oiosaml_fail_quiet(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_err_t *err)
+{
+    ngx_str_t         da, en;
+    ngx_uint_t        status;
+    oiosaml_status_t  st;
+
+    st = err->status;
+    status = ngx_http_oiosaml_http_status(st);
+
+    if (st == OIOSAML_DENY_LOA) {
+        return ngx_http_oiosaml_loa_page(r, oscf, err->loa_required,
+                                         err->loa_achieved);
+    }
 
     da.data = (u_char *) ngx_http_oiosaml_text_da(st);
     da.len = ngx_strlen(da.data);
@@ -124,6 +158,61 @@ ngx_http_oiosaml_fail(ngx_http_request_t *r,
 
     return ngx_http_oiosaml_page(r, oscf, status, "Login mislykkedes",
                                  "Login failed", &da, &en);
+}
+
+
+/*
+ * The level shortfall: what the system needs, what the user got, and who
+ * can fix it.  achieved NONE: the login method cannot deliver the level.
+ */
+ngx_int_t
+ngx_http_oiosaml_loa_page(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_loa_t required,
+    oiosaml_loa_t achieved)
+{
+    size_t     len;
+    ngx_str_t  da, en;
+
+    len = 1024;
+    da.data = ngx_pnalloc(r->pool, len);
+    en.data = ngx_pnalloc(r->pool, len);
+
+    if (da.data == NULL || en.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (achieved == OIOSAML_LOA_NONE) {
+        da.len = ngx_snprintf(da.data, len,
+            "Dette system kr\xc3\xa6ver %s. Den valgte login-metode kan ikke "
+            "give dette niveau. V\xc3\xa6lg en anden login-metode, eller "
+            "kontakt din kommunes IT-afdeling.",
+            oiosaml_loa_text(required, 1)) - da.data;
+        en.len = ngx_snprintf(en.data, len,
+            "This system requires %s. The chosen login method cannot "
+            "provide that level. Choose another login method, or contact "
+            "your municipality's IT department.",
+            oiosaml_loa_text(required, 0)) - en.data;
+
+    } else {
+        da.len = ngx_snprintf(da.data, len,
+            "Dette system kr\xc3\xa6ver %s. Du er logget ind med %s. Du skal "
+            "logge ind med to faktorer, f.eks. MitID. Kontakt din kommunes "
+            "IT-afdeling: de skal give dig adgang til to-faktor-login.",
+            oiosaml_loa_text(required, 1),
+            oiosaml_loa_text(achieved, 1)) - da.data;
+        en.len = ngx_snprintf(en.data, len,
+            "This system requires %s. You logged in with %s. You need to "
+            "log in with two factors, such as MitID. Contact your "
+            "municipality's IT department: they must enroll you for "
+            "two-factor login.",
+            oiosaml_loa_text(required, 0),
+            oiosaml_loa_text(achieved, 0)) - en.data;
+    }
+
+    return ngx_http_oiosaml_page(r, oscf, NGX_HTTP_FORBIDDEN,
+                                 "H\xc3\xb8jere sikringsniveau kr\xc3\xa6vet",
+                                 "A higher assurance level is required",
+                                 &da, &en);
 }
 
 

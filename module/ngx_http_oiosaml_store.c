@@ -37,6 +37,16 @@ typedef struct {
 } ngx_http_oiosaml_rnode_t;
 
 
+/* logins started by one browser in the current window */
+typedef struct {
+    ngx_rbtree_node_t          node;        /* key: leading digest bytes */
+    ngx_queue_t                queue;       /* by window start */
+    time_t                     start;
+    ngx_uint_t                 count;
+    u_char                     digest[32];
+} ngx_http_oiosaml_lnode_t;
+
+
 typedef struct {
     ngx_rbtree_t               sessions;
     ngx_rbtree_node_t          ssentinel;
@@ -44,6 +54,9 @@ typedef struct {
     ngx_rbtree_t               replay;
     ngx_rbtree_node_t          rsentinel;
     ngx_queue_t                rqueue;
+    ngx_rbtree_t               logins;
+    ngx_rbtree_node_t          lsentinel;
+    ngx_queue_t                lqueue;
     ngx_uint_t                 nsessions;
     ngx_uint_t                 nreplay;
     ngx_uint_t                 evicted;
@@ -69,6 +82,8 @@ static ngx_uint_t ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store,
     ngx_uint_t n);
 static void *ngx_http_oiosaml_alloc(ngx_http_oiosaml_store_t *store,
     size_t size, time_t now);
+static void ngx_http_oiosaml_expire_logins(ngx_http_oiosaml_store_t *store,
+    time_t now, time_t window);
 
 
 ngx_shm_zone_t *
@@ -138,8 +153,11 @@ ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone, void *data)
                     ngx_rbtree_insert_value);
     ngx_rbtree_init(&store->sh->replay, &store->sh->rsentinel,
                     ngx_rbtree_insert_value);
+    ngx_rbtree_init(&store->sh->logins, &store->sh->lsentinel,
+                    ngx_rbtree_insert_value);
     ngx_queue_init(&store->sh->lru);
     ngx_queue_init(&store->sh->rqueue);
+    ngx_queue_init(&store->sh->lqueue);
 
     len = sizeof(" in oiosaml zone \"\"") + shm_zone->shm.name.len;
 
@@ -532,5 +550,114 @@ ngx_http_oiosaml_alloc(ngx_http_oiosaml_store_t *store, size_t size,
         {
             return NULL;
         }
+    }
+}
+
+
+/*
+ * Counts a login started by the browser named by key (a cookie value, or
+ * the address and User-Agent).  NGX_OK: within the limit; NGX_BUSY: over
+ * it, and *first is set on the first refusal of the window (the one that
+ * is logged).  On a full zone the login is allowed: the limit protects
+ * the IdP, it must not lock users out.
+ */
+ngx_int_t
+ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *key,
+    size_t len, ngx_uint_t limit, time_t window, ngx_uint_t *first)
+{
+    time_t                     now;
+    unsigned int               dlen;
+    u_char                     digest[32];
+    ngx_int_t                  rc;
+    ngx_rbtree_key_t           k;
+    ngx_rbtree_node_t         *node, *sentinel;
+    ngx_http_oiosaml_lnode_t  *ln;
+    ngx_http_oiosaml_store_t  *store;
+
+    *first = 0;
+
+    if (EVP_Digest(key, len, digest, &dlen, EVP_sha256(), NULL) != 1) {
+        return NGX_OK;
+    }
+
+    store = zone->data;
+    now = ngx_time();
+    k = ngx_http_oiosaml_key(digest);
+
+    ngx_shmtx_lock(&store->shpool->mutex);
+
+    ngx_http_oiosaml_expire_logins(store, now, window);
+
+    node = store->sh->logins.root;
+    sentinel = store->sh->logins.sentinel;
+    ln = NULL;
+
+    while (node != sentinel) {
+        if (k != node->key) {
+            node = (k < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        ln = (ngx_http_oiosaml_lnode_t *) node;
+
+        if (ngx_memcmp(ln->digest, digest, sizeof(digest)) == 0) {
+            break;
+        }
+
+        ln = NULL;
+        node = node->right;
+    }
+
+    if (ln == NULL) {
+        ln = ngx_http_oiosaml_alloc(store, sizeof(ngx_http_oiosaml_lnode_t),
+                                    now);
+        if (ln == NULL) {
+            ngx_shmtx_unlock(&store->shpool->mutex);
+            return NGX_OK;
+        }
+
+        ln->node.key = k;
+        ln->start = now;
+        ln->count = 0;
+        ngx_memcpy(ln->digest, digest, sizeof(digest));
+        ngx_rbtree_insert(&store->sh->logins, &ln->node);
+        ngx_queue_insert_tail(&store->sh->lqueue, &ln->queue);
+    }
+
+    ln->count++;
+
+    if (ln->count <= limit) {
+        rc = NGX_OK;
+
+    } else {
+        *first = (ln->count == limit + 1);
+        rc = NGX_BUSY;
+    }
+
+    ngx_shmtx_unlock(&store->shpool->mutex);
+
+    return rc;
+}
+
+
+/* counters whose window has passed; the queue is in window order */
+static void
+ngx_http_oiosaml_expire_logins(ngx_http_oiosaml_store_t *store, time_t now,
+    time_t window)
+{
+    ngx_queue_t               *q;
+    ngx_http_oiosaml_lnode_t  *ln;
+
+    while (!ngx_queue_empty(&store->sh->lqueue)) {
+        q = ngx_queue_head(&store->sh->lqueue);
+        ln = ngx_queue_data(q, ngx_http_oiosaml_lnode_t, queue);
+
+        if (ln->start + window > now) {
+            break;
+        }
+
+        ngx_queue_remove(q);
+        ngx_rbtree_delete(&store->sh->logins, &ln->node);
+        ngx_slab_free_locked(store->shpool, ln);
     }
 }

@@ -106,6 +106,9 @@ const char *oiosaml_strerror(oiosaml_status_t status);
 typedef struct {
     oiosaml_status_t  status;
     char              text[OIOSAML_ERR_LEN];
+    /* set with OIOSAML_DENY_LOA: what was asked for, what came back */
+    int               loa_required;         /* oiosaml_loa_t */
+    int               loa_achieved;         /* oiosaml_loa_t */
 } oiosaml_err_t;
 
 void oiosaml_err_clear(oiosaml_err_t *err);
@@ -151,6 +154,9 @@ const char *oiosaml_loa_name(oiosaml_loa_t loa);
 /* compare on the common scale: <0, 0, >0 */
 int oiosaml_loa_cmp(oiosaml_loa_t a, oiosaml_loa_t b);
 
+/* "Substantial (NIST 3)"-style text for pages, in English or Danish */
+const char *oiosaml_loa_text(oiosaml_loa_t loa, int danish);
+
 
 /* ---- IdP profiles (KOMBIT's six) ------------------------------------- */
 
@@ -193,6 +199,13 @@ typedef struct {
     const char         *metadata_file;  /* required */
     oiosaml_profile_t   profile;
     oiosaml_signed_t    signed_part;
+    /*
+     * oiosaml2-no-loa: the level this IdP is taken to deliver, as the
+     * operator asserts it (default nist2); other profiles: ignored.
+     */
+    oiosaml_loa_t       max_loa;
+    /* the NIST number NSIS High maps to for this IdP: 4 (default) or 3 */
+    int                 high_nist;
     unsigned            allow_sha1:1;
     unsigned            require_encryption:1;
     unsigned            hidden:1;
@@ -215,6 +228,21 @@ const char *oiosaml_idp_label(const oiosaml_idp_t *idp);
 const char *oiosaml_idp_entity_id(const oiosaml_idp_t *idp);
 oiosaml_profile_t oiosaml_idp_profile(const oiosaml_idp_t *idp);
 const char *oiosaml_idp_sso_url(const oiosaml_idp_t *idp);
+
+/*
+ * Does a level reached at this IdP meet a requirement?  Applies the IdP's
+ * high_nist mapping (NIST 3 counts as High where High maps to NIST 3).
+ */
+int oiosaml_loa_satisfies(const oiosaml_idp_t *idp, oiosaml_loa_t achieved,
+    oiosaml_loa_t required);
+
+/*
+ * Can a login at this IdP reach the level at all?  OIOSAML_DENY_LOA for an
+ * oiosaml2-no-loa IdP whose asserted level is too low: asking it again
+ * cannot help.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_can_reach(
+    const oiosaml_idp_t *idp, oiosaml_loa_t required);
 /* NULL when the IdP publishes no Redirect SingleLogoutService */
 const char *oiosaml_idp_slo_url(const oiosaml_idp_t *idp);
 
@@ -289,6 +317,7 @@ const char *oiosaml_sp_metadata(const oiosaml_sp_t *sp, size_t *len);
 
 #define OIOSAML_ID_LEN          41      /* "_" + 40 hex, without NUL */
 #define OIOSAML_RELAY_LEN       22      /* RelayState handle, base64url */
+#define OIOSAML_RELAY_MAX       80      /* the SAML binding's limit */
 
 typedef struct {
     oiosaml_loa_t   loa;            /* required level, NONE: no request */
@@ -296,11 +325,21 @@ typedef struct {
     unsigned        is_passive:1;
 } oiosaml_login_params_t;
 
+/*
+ * The RelayState is the random handle that names the pending-login
+ * cookie; for oiosaml3-adfs-relaystate it is "<handle>.<NSIS level>", e.g.
+ * "Vq3k...Zw.Substantial" (at most 34 bytes).  It never carries the
+ * return address and is never trusted for anything but finding the cookie.
+ */
 typedef struct {
     char            id[OIOSAML_ID_LEN + 1];         /* AuthnRequest ID */
     char            relay[OIOSAML_RELAY_LEN + 1];   /* RelayState handle */
+    char            relay_state[OIOSAML_RELAY_MAX + 1];  /* as sent */
     char           *url;        /* malloc'd; free with oiosaml_free() */
 } oiosaml_login_t;
+
+/* the handle at the start of a RelayState; 0 when there is none */
+size_t oiosaml_relay_handle(const char *relay_state, size_t len);
 
 /*
  * Builds a signed (RSA-SHA256) AuthnRequest for idp and the redirect URL

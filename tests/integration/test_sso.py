@@ -33,8 +33,9 @@ class LoginTest(SpTestCase):
     def test_protected_without_session_redirects_to_login(self):
         r = Browser().get(self.url("/app/x?y=1"))
         self.assertEqual(r.status, 302)
-        self.assertEqual(r.location,
-                         self.url("/saml/login?return=%2Fapp%2Fx%3Fy%3D1"))
+        self.assertEqual(
+            r.location,
+            self.url("/saml/login?loa=low&return=%2Fapp%2Fx%3Fy%3D1"))
         self.assertEqual(r.header("cache-control"), "no-store")
 
     def test_clients_that_cannot_follow_get_401(self):
@@ -49,7 +50,7 @@ class LoginTest(SpTestCase):
             r = b.request(method, self.url("/app/x"), headers=headers,
                           body="a=b" if method == "POST" else None)
             self.assertEqual(r.status, 401, (method, headers))
-            self.assertIn('login="/saml/login?return=%2Fapp%2Fx"',
+            self.assertIn('login="/saml/login?loa=low&return=%2Fapp%2Fx"',
                           r.header("www-authenticate"))
 
     def test_login_round_trip(self):
