@@ -89,11 +89,163 @@ test_profiles(void **state)
 }
 
 
+static void
+test_high_nist_mapping(void **state)
+{
+    oiosaml_idp_t  idp;
+
+    memset(&idp, 0, sizeof(idp));
+    idp.high_nist = 4;
+    assert_int_equal(oiosaml_loa_request_nist(&idp, OIOSAML_LOA_HIGH), 4);
+    assert_false(oiosaml_loa_satisfies(&idp, OIOSAML_LOA_NIST3,
+                                       OIOSAML_LOA_HIGH));
+    assert_true(oiosaml_loa_satisfies(&idp, OIOSAML_LOA_NIST3,
+                                      OIOSAML_LOA_SUBSTANTIAL));
+
+    idp.high_nist = 3;
+    assert_int_equal(oiosaml_loa_request_nist(&idp, OIOSAML_LOA_HIGH), 3);
+    assert_int_equal(oiosaml_loa_request_nist(&idp, OIOSAML_LOA_NIST4), 3);
+    assert_true(oiosaml_loa_satisfies(&idp, OIOSAML_LOA_NIST3,
+                                      OIOSAML_LOA_HIGH));
+    assert_false(oiosaml_loa_satisfies(&idp, OIOSAML_LOA_NIST2,
+                                       OIOSAML_LOA_SUBSTANTIAL));
+    assert_true(oiosaml_loa_satisfies(NULL, OIOSAML_LOA_LOW,
+                                      OIOSAML_LOA_NIST2));
+}
+
+
+static void
+test_can_reach(void **state)
+{
+    oiosaml_idp_t  idp;
+
+    memset(&idp, 0, sizeof(idp));
+    idp.high_nist = 4;
+    idp.profile = OIOSAML_PROFILE_OIOSAML2_NO_LOA;
+    idp.max_loa = OIOSAML_LOA_NIST2;
+    assert_int_equal(oiosaml_idp_can_reach(&idp, OIOSAML_LOA_LOW),
+                     OIOSAML_OK);
+    assert_int_equal(oiosaml_idp_can_reach(&idp, OIOSAML_LOA_NIST3),
+                     OIOSAML_DENY_LOA);
+    idp.profile = OIOSAML_PROFILE_OIOSAML2;
+    assert_int_equal(oiosaml_idp_can_reach(&idp, OIOSAML_LOA_HIGH),
+                     OIOSAML_OK);
+}
+
+
+/* the level reached, per profile, from the facts of an assertion */
+static oiosaml_loa_t
+achieved(oiosaml_profile_t profile, oiosaml_loa_t nsis, oiosaml_loa_t nist,
+    int mfa, oiosaml_loa_t requested, oiosaml_status_t *rc)
+{
+    oiosaml_idp_t        idp;
+    oiosaml_err_t        err;
+    oiosaml_identity_t   id;
+
+    memset(&idp, 0, sizeof(idp));
+    memset(&id, 0, sizeof(id));
+    idp.id = "t";
+    idp.profile = profile;
+    idp.high_nist = 4;
+    idp.max_loa = OIOSAML_LOA_NIST2;
+    id.idp = &idp;
+    id.nsis = nsis;
+    id.nist = nist;
+    id.mfa = mfa;
+    oiosaml_err_clear(&err);
+
+    *rc = oiosaml_loa_achieved(&id, requested, &err);
+
+    if (*rc == OIOSAML_DENY_LOA) {
+        assert_int_equal(err.loa_required, requested);
+        assert_int_equal(err.loa_achieved, id.loa);
+    }
+
+    return id.loa;
+}
+
+
+static void
+test_achieved_by_profile(void **state)
+{
+    oiosaml_status_t  rc;
+
+    /* OIOSAML 3: the NSIS attribute first */
+    assert_int_equal(achieved(OIOSAML_PROFILE_OIOSAML3, OIOSAML_LOA_LOW,
+                              OIOSAML_LOA_NIST3, 0, OIOSAML_LOA_LOW, &rc),
+                     OIOSAML_LOA_LOW);
+    assert_int_equal(rc, OIOSAML_OK);
+    assert_int_equal(achieved(OIOSAML_PROFILE_OIOSAML3, OIOSAML_LOA_NONE,
+                              OIOSAML_LOA_NIST3, 0, OIOSAML_LOA_LOW, &rc),
+                     OIOSAML_LOA_NIST3);
+
+    /* OIOSAML 2: the NIST attribute first */
+    assert_int_equal(achieved(OIOSAML_PROFILE_OIOSAML2, OIOSAML_LOA_HIGH,
+                              OIOSAML_LOA_NIST2, 0, OIOSAML_LOA_NONE, &rc),
+                     OIOSAML_LOA_NIST2);
+
+    /* below the request: the named denial */
+    achieved(OIOSAML_PROFILE_OIOSAML3, OIOSAML_LOA_LOW, OIOSAML_LOA_NONE, 0,
+             OIOSAML_LOA_SUBSTANTIAL, &rc);
+    assert_int_equal(rc, OIOSAML_DENY_LOA);
+
+    /* ADFS: multipleauthn counts as what was asked for, not more */
+    assert_int_equal(achieved(OIOSAML_PROFILE_OIOSAML3_ADFS_MULTIPLEAUTHN,
+                              OIOSAML_LOA_NONE, OIOSAML_LOA_NONE, 1,
+                              OIOSAML_LOA_SUBSTANTIAL, &rc),
+                     OIOSAML_LOA_SUBSTANTIAL);
+    assert_int_equal(rc, OIOSAML_OK);
+    assert_int_equal(achieved(OIOSAML_PROFILE_OIOSAML3_ADFS_RELAYSTATE,
+                              OIOSAML_LOA_NONE, OIOSAML_LOA_NONE, 0,
+                              OIOSAML_LOA_SUBSTANTIAL, &rc),
+                     OIOSAML_LOA_LOW);
+    assert_int_equal(rc, OIOSAML_DENY_LOA);
+    assert_int_equal(achieved(OIOSAML_PROFILE_OIOSAML2_ADFS_MULTIPLEAUTHN,
+                              OIOSAML_LOA_NONE, OIOSAML_LOA_NONE, 1,
+                              OIOSAML_LOA_NIST3, &rc),
+                     OIOSAML_LOA_NIST3);
+    assert_int_equal(achieved(OIOSAML_PROFILE_OIOSAML2_ADFS_MULTIPLEAUTHN,
+                              OIOSAML_LOA_NONE, OIOSAML_LOA_NONE, 0,
+                              OIOSAML_LOA_NONE, &rc),
+                     OIOSAML_LOA_NIST2);
+
+    /* a plain OIOSAML 3 IdP: multipleauthn means nothing */
+    achieved(OIOSAML_PROFILE_OIOSAML3, OIOSAML_LOA_LOW, OIOSAML_LOA_NONE, 1,
+             OIOSAML_LOA_SUBSTANTIAL, &rc);
+    assert_int_equal(rc, OIOSAML_DENY_LOA);
+
+    /* no-loa: the operator's level, whatever the assertion says */
+    assert_int_equal(achieved(OIOSAML_PROFILE_OIOSAML2_NO_LOA,
+                              OIOSAML_LOA_HIGH, OIOSAML_LOA_NIST4, 1,
+                              OIOSAML_LOA_LOW, &rc),
+                     OIOSAML_LOA_NIST2);
+}
+
+
+static void
+test_relay_handle(void **state)
+{
+    const char  *h = "AbCdEfGhIjKlMnOpQrStUv";
+
+    assert_int_equal(oiosaml_relay_handle(h, 22), 22);
+    assert_int_equal(oiosaml_relay_handle("AbCdEfGhIjKlMnOpQrStUv.Low", 26),
+                     22);
+    assert_int_equal(oiosaml_relay_handle(h, 21), 0);
+    assert_int_equal(oiosaml_relay_handle("AbCdEfGhIjKlMnOpQrStUvW", 23), 0);
+    assert_int_equal(oiosaml_relay_handle("AbCdEfGhIjKlMnOpQrStU!", 22), 0);
+    assert_int_equal(oiosaml_relay_handle("", 0), 0);
+}
+
+
 int
 main(void)
 {
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_names_and_uris),
+        cmocka_unit_test(test_high_nist_mapping),
+        cmocka_unit_test(test_can_reach),
+        cmocka_unit_test(test_achieved_by_profile),
+        cmocka_unit_test(test_relay_handle),
         cmocka_unit_test(test_kombit_mapping),
         cmocka_unit_test(test_compare_across_scales),
         cmocka_unit_test(test_profiles),
