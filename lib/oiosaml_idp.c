@@ -13,6 +13,10 @@
 #define OIOSAML_MAX_IDP_ID  63
 
 
+static oiosaml_status_t oiosaml_idp_options(oiosaml_idp_t *idp,
+    const oiosaml_idp_conf_t *conf, oiosaml_err_t *err);
+
+
 static const char *const  oiosaml_signed_names[] = {
     "assertion", "response", "either", "both"
 };
@@ -78,10 +82,17 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
     idp->allow_sha1 = conf->allow_sha1;
     idp->require_encryption = conf->require_encryption;
     idp->hidden = conf->hidden;
+    idp->down = conf->down;
 
     if (idp->id == NULL || idp->label == NULL || idp->metadata_file == NULL) {
         oiosaml_idp_free(idp);
         return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
+    }
+
+    rc = oiosaml_idp_options(idp, conf, err);
+    if (rc != OIOSAML_OK) {
+        oiosaml_idp_free(idp);
+        return rc;
     }
 
     rc = oiosaml_read_file(conf->metadata_file, OIOSAML_MAX_METADATA, &data,
@@ -105,6 +116,61 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
 }
 
 
+/* backup=, replaces= and ip= */
+static oiosaml_status_t
+oiosaml_idp_options(oiosaml_idp_t *idp, const oiosaml_idp_conf_t *conf,
+    oiosaml_err_t *err)
+{
+    size_t       n, i;
+    const char  *p, *comma;
+
+    if (conf->backup != NULL) {
+        idp->backup = oiosaml_strdup(conf->backup);
+        if (idp->backup == NULL) {
+            return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
+        }
+    }
+
+    if (conf->replaces != NULL) {
+        for (n = 1, p = conf->replaces; *p; p++) {
+            n += (*p == ',');
+        }
+
+        idp->replaces = calloc(n + 1, sizeof(char *));
+        if (idp->replaces == NULL) {
+            return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
+        }
+
+        for (i = 0, p = conf->replaces; i < n; i++, p = comma + 1) {
+            comma = strchr(p, ',');
+            idp->replaces[i] = oiosaml_strndup(p, comma ? (size_t) (comma - p)
+                                                        : strlen(p));
+
+            if (idp->replaces[i] == NULL) {
+                return oiosaml_err_set(err, OIOSAML_ERR_NOMEM,
+                                       "out of memory");
+            }
+
+            if (idp->replaces[i][0] == '\0') {
+                return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                                       "empty id in replaces=");
+            }
+
+            if (comma == NULL) {
+                break;
+            }
+        }
+    }
+
+    if (conf->ip != NULL) {
+        return oiosaml_ranges_parse(conf->ip, &idp->ranges, &idp->nranges,
+                                    err);
+    }
+
+    return OIOSAML_OK;
+}
+
+
 void
 oiosaml_idp_free(oiosaml_idp_t *idp)
 {
@@ -113,6 +179,14 @@ oiosaml_idp_free(oiosaml_idp_t *idp)
     if (idp == NULL) {
         return;
     }
+
+    for (i = 0; idp->replaces != NULL && idp->replaces[i] != NULL; i++) {
+        free(idp->replaces[i]);
+    }
+
+    free(idp->replaces);
+    free(idp->backup);
+    free(idp->ranges);
 
     for (i = 0; i < idp->ncerts; i++) {
         oiosaml_cert_clear(&idp->certs[i]);
@@ -168,6 +242,34 @@ const char *
 oiosaml_idp_slo_url(const oiosaml_idp_t *idp)
 {
     return idp->slo_url;
+}
+
+
+int
+oiosaml_idp_hidden(const oiosaml_idp_t *idp)
+{
+    return idp->hidden;
+}
+
+
+int
+oiosaml_idp_available(const oiosaml_idp_t *idp, time_t now)
+{
+    size_t  i;
+
+    if (idp->down || (idp->valid_until != 0 && idp->valid_until <= now)) {
+        return 0;
+    }
+
+    for (i = 0; i < idp->ncerts; i++) {
+        if (idp->certs[i].not_before <= now
+            && idp->certs[i].not_after >= now)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -18,6 +18,9 @@
 #include <xmlsec/keys.h>
 
 
+typedef struct oiosaml_template_s  oiosaml_template_t;
+
+
 /* XML namespaces */
 #define OIOSAML_NS_SAMLP    "urn:oasis:names:tc:SAML:2.0:protocol"
 #define OIOSAML_NS_SAML     "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -64,6 +67,14 @@ typedef struct {
 } oiosaml_cert_t;
 
 
+/* a client address range (ip= on an IdP) */
+typedef struct {
+    int             family;             /* AF_INET, AF_INET6 */
+    unsigned char   addr[16];
+    unsigned        bits;
+} oiosaml_range_t;
+
+
 struct oiosaml_idp_s {
     char               *id;
     char               *label;
@@ -80,6 +91,11 @@ struct oiosaml_idp_s {
     unsigned            allow_sha1:1;
     unsigned            require_encryption:1;
     unsigned            hidden:1;
+    unsigned            down:1;
+    char               *backup;
+    char              **replaces;       /* NULL-terminated */
+    size_t              nranges;
+    oiosaml_range_t    *ranges;
     size_t              ncerts;
     oiosaml_cert_t      certs[OIOSAML_MAX_IDP_CERTS];
 };
@@ -112,6 +128,8 @@ struct oiosaml_sp_s {
     time_t              request_lifetime;
     char               *metadata;
     size_t              metadata_len;
+    oiosaml_template_t *choice_template;
+    oiosaml_idp_t     **sorted;         /* by label, Danish order */
 };
 
 
@@ -139,6 +157,49 @@ oiosaml_status_t oiosaml_err_xml(oiosaml_err_t *err, oiosaml_status_t status,
 void oiosaml_lib_error_clear(void);
 const char *oiosaml_lib_error(void);
 void oiosaml_lib_error_set(const char *fmt, ...);
+
+
+/* a growing buffer (oiosaml_util.c); failures are sticky in "failed" */
+typedef struct {
+    char       *data;
+    size_t      len;
+    size_t      cap;
+    unsigned    failed:1;
+} oiosaml_buf_t;
+
+void oiosaml_buf_add(oiosaml_buf_t *b, const char *s, size_t len);
+void oiosaml_buf_str(oiosaml_buf_t *b, const char *s);
+/* HTML-escaped: & < > " ' */
+void oiosaml_buf_html(oiosaml_buf_t *b, const char *s, size_t len);
+/* percent-encoded for a URL query component */
+void oiosaml_buf_url(oiosaml_buf_t *b, const char *s, size_t len);
+
+
+/* templates (oiosaml_template.c) */
+
+/* a view: variables, lists of sub-views, and the view around it */
+typedef struct oiosaml_tview_s  oiosaml_tview_t;
+
+typedef struct {
+    const char             *name;
+    const oiosaml_tview_t  *items;
+    size_t                  nitems;
+} oiosaml_tlist_t;
+
+struct oiosaml_tview_s {
+    const char *const      *names;
+    const char *const      *values;     /* NULL or "": false in sections */
+    size_t                  nvars;
+    const oiosaml_tlist_t  *lists;
+    size_t                  nlists;
+    const oiosaml_tview_t  *parent;
+};
+
+oiosaml_status_t oiosaml_template_new(const char *text, size_t len,
+    oiosaml_template_t **t, oiosaml_err_t *err);
+void oiosaml_template_free(oiosaml_template_t *t);
+void oiosaml_template_render(const oiosaml_template_t *t,
+    const oiosaml_tview_t *view, oiosaml_buf_t *out);
 
 
 /* memory and strings (oiosaml_util.c) */
@@ -195,6 +256,13 @@ oiosaml_status_t oiosaml_pkey_load(const char *file, EVP_PKEY **pkey,
 xmlSecKeyPtr oiosaml_xmlsec_key(EVP_PKEY *pkey);
 
 
+/* address ranges (oiosaml_ip.c) */
+oiosaml_status_t oiosaml_ranges_parse(const char *list, oiosaml_range_t **r,
+    size_t *n, oiosaml_err_t *err);
+int oiosaml_range_match(const oiosaml_range_t *r, int family,
+    const unsigned char *addr);
+
+
 /* metadata (oiosaml_metadata.c) */
 oiosaml_status_t oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf,
     size_t len, time_t now, oiosaml_err_t *err);
@@ -231,6 +299,10 @@ oiosaml_status_t oiosaml_decrypt_assertion(const oiosaml_sp_t *sp,
 oiosaml_status_t oiosaml_identity_from_assertion(const oiosaml_idp_t *idp,
     xmlNodePtr assertion, oiosaml_loa_t requested,
     oiosaml_identity_t **identity, oiosaml_err_t *err);
+
+
+/* the choice page (oiosaml_choice.c) */
+oiosaml_status_t oiosaml_choice_finish(oiosaml_sp_t *sp, oiosaml_err_t *err);
 
 
 /* SP metadata (oiosaml_spmeta.c) */

@@ -21,6 +21,8 @@
 
 static oiosaml_status_t oiosaml_sp_secret(oiosaml_sp_t *sp,
     const unsigned char *ikm, size_t len, oiosaml_err_t *err);
+static oiosaml_status_t oiosaml_sp_check_idps(oiosaml_sp_t *sp,
+    oiosaml_err_t *err);
 
 
 oiosaml_status_t
@@ -121,6 +123,8 @@ oiosaml_sp_free(oiosaml_sp_t *sp)
 
     OPENSSL_cleanse(sp->secret, sizeof(sp->secret));
 
+    oiosaml_template_free(sp->choice_template);
+    free(sp->sorted);
     free(sp->idps);
     free(sp->entity_id);
     free(sp->base_url);
@@ -364,6 +368,11 @@ oiosaml_sp_finish(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
                                "no identity provider (oiosaml_idp)");
     }
 
+    rc = oiosaml_sp_check_idps(sp, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
     if (!sp->has_secret) {
         rc = oiosaml_sp_random_cookie_secret(sp, err);
         if (rc != OIOSAML_OK) {
@@ -376,7 +385,47 @@ oiosaml_sp_finish(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
         return rc;
     }
 
+    rc = oiosaml_choice_finish(sp, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
     sp->finished = 1;
+
+    return OIOSAML_OK;
+}
+
+
+/* backup= names an IdP; replaces= names none that is configured */
+static oiosaml_status_t
+oiosaml_sp_check_idps(oiosaml_sp_t *sp, oiosaml_err_t *err)
+{
+    size_t          i, j;
+    oiosaml_idp_t  *idp;
+
+    for (i = 0; i < sp->nidps; i++) {
+        idp = sp->idps[i];
+
+        if (idp->backup != NULL
+            && (oiosaml_sp_idp_by_id(sp, idp->backup, strlen(idp->backup))
+                == NULL || strcmp(idp->backup, idp->id) == 0))
+        {
+            return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                                   "IdP \"%s\": backup=%s is not another "
+                                   "configured IdP", idp->id, idp->backup);
+        }
+
+        for (j = 0; idp->replaces != NULL && idp->replaces[j] != NULL; j++) {
+            if (oiosaml_sp_idp_by_id(sp, idp->replaces[j],
+                                     strlen(idp->replaces[j])) != NULL)
+            {
+                return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                                       "IdP \"%s\": replaces=%s, but \"%s\" "
+                                       "is still configured", idp->id,
+                                       idp->replaces[j], idp->replaces[j]);
+            }
+        }
+    }
 
     return OIOSAML_OK;
 }
@@ -449,6 +498,74 @@ oiosaml_sp_idp_by_entity_id(const oiosaml_sp_t *sp, const char *entity_id,
     }
 
     return NULL;
+}
+
+
+const oiosaml_idp_t *
+oiosaml_sp_idp_resolve(const oiosaml_sp_t *sp, const char *id, size_t len,
+    int *replaced)
+{
+    size_t                i, j;
+    const oiosaml_idp_t  *idp;
+
+    *replaced = 0;
+
+    idp = oiosaml_sp_idp_by_id(sp, id, len);
+    if (idp != NULL) {
+        return idp;
+    }
+
+    for (i = 0; i < sp->nidps; i++) {
+        for (j = 0; sp->idps[i]->replaces != NULL
+                    && sp->idps[i]->replaces[j] != NULL; j++)
+        {
+            if (strlen(sp->idps[i]->replaces[j]) == len
+                && memcmp(sp->idps[i]->replaces[j], id, len) == 0)
+            {
+                *replaced = 1;
+                return sp->idps[i];
+            }
+        }
+    }
+
+    return NULL;
+}
+
+
+const oiosaml_idp_t *
+oiosaml_sp_idp_by_address(const oiosaml_sp_t *sp, int family,
+    const unsigned char *addr)
+{
+    size_t                i, j;
+    const oiosaml_idp_t  *found;
+
+    found = NULL;
+
+    for (i = 0; i < sp->nidps; i++) {
+        for (j = 0; j < sp->idps[i]->nranges; j++) {
+            if (oiosaml_range_match(&sp->idps[i]->ranges[j], family, addr)) {
+                if (found != NULL) {
+                    return NULL;
+                }
+
+                found = sp->idps[i];
+                break;
+            }
+        }
+    }
+
+    return found;
+}
+
+
+const oiosaml_idp_t *
+oiosaml_idp_backup(const oiosaml_sp_t *sp, const oiosaml_idp_t *idp)
+{
+    if (idp->backup == NULL) {
+        return NULL;
+    }
+
+    return oiosaml_sp_idp_by_id(sp, idp->backup, strlen(idp->backup));
 }
 
 

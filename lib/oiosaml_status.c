@@ -91,6 +91,8 @@ static const oiosaml_status_info_t  oiosaml_statuses[] = {
       "too many logins in a short time" },
     { OIOSAML_DENY_IDP_UNAVAILABLE, "deny_idp_unavailable",
       "the identity provider is unavailable" },
+    { OIOSAML_DENY_CSRF, "deny_csrf",
+      "the form was not sent from this site, or is too old" },
 };
 
 

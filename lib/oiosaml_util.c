@@ -128,3 +128,105 @@ oiosaml_memeq(const void *a, const void *b, size_t len)
 {
     return CRYPTO_memcmp(a, b, len) == 0;
 }
+
+
+void
+oiosaml_buf_add(oiosaml_buf_t *b, const char *s, size_t len)
+{
+    char    *p;
+    size_t   cap;
+
+    if (b->failed) {
+        return;
+    }
+
+    if (b->len + len + 1 > b->cap) {
+        cap = b->cap ? b->cap * 2 : 4096;
+
+        while (cap < b->len + len + 1) {
+            cap *= 2;
+        }
+
+        p = realloc(b->data, cap);
+        if (p == NULL) {
+            b->failed = 1;
+            return;
+        }
+
+        b->data = p;
+        b->cap = cap;
+    }
+
+    memcpy(b->data + b->len, s, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+
+void
+oiosaml_buf_str(oiosaml_buf_t *b, const char *s)
+{
+    oiosaml_buf_add(b, s, strlen(s));
+}
+
+
+void
+oiosaml_buf_html(oiosaml_buf_t *b, const char *s, size_t len)
+{
+    size_t       i, start;
+    const char  *rep;
+
+    for (i = 0, start = 0; i < len; i++) {
+        switch (s[i]) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
+        }
+
+        oiosaml_buf_add(b, s + start, i - start);
+        oiosaml_buf_str(b, rep);
+        start = i + 1;
+    }
+
+    oiosaml_buf_add(b, s + start, len - start);
+}
+
+
+void
+oiosaml_buf_url(oiosaml_buf_t *b, const char *s, size_t len)
+{
+    char               esc[3];
+    size_t             i;
+    static const char  hex[] = "0123456789ABCDEF";
+
+    for (i = 0; i < len; i++) {
+        unsigned char  c = (unsigned char) s[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
+            || c == '~' || c == '/')
+        {
+            oiosaml_buf_add(b, (const char *) &s[i], 1);
+            continue;
+        }
+
+        esc[0] = '%';
+        esc[1] = hex[c >> 4];
+        esc[2] = hex[c & 0xf];
+        oiosaml_buf_add(b, esc, 3);
+    }
+}

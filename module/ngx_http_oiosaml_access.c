@@ -18,8 +18,6 @@ static ngx_int_t ngx_http_oiosaml_loa_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_can_redirect(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_oiosaml_header_in(ngx_http_request_t *r,
-    ngx_str_t *name, ngx_str_t *value);
 
 
 ngx_int_t
@@ -432,7 +430,7 @@ ngx_http_oiosaml_can_redirect(ngx_http_request_t *r)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_oiosaml_header_in(ngx_http_request_t *r, ngx_str_t *name,
     ngx_str_t *value)
 {

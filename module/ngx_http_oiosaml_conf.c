@@ -290,6 +290,29 @@ ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        if (ngx_http_oiosaml_opt(&value[i], "backup=")) {
+            idp->backup.data = value[i].data + 7;
+            idp->backup.len = value[i].len - 7;
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "replaces=")) {
+            idp->replaces.data = value[i].data + 9;
+            idp->replaces.len = value[i].len - 9;
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "ip=")) {
+            idp->ip.data = value[i].data + 3;
+            idp->ip.len = value[i].len - 3;
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "down") == 0) {
+            idp->down = 1;
+            continue;
+        }
+
         if (ngx_strcmp(value[i].data, "allow_sha1") == 0) {
             idp->allow_sha1 = 1;
             continue;
@@ -396,6 +419,40 @@ ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* oiosaml_remember 30d | off */
+char *
+ngx_http_oiosaml_remember(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_srv_conf_t *oscf = conf;
+
+    ngx_str_t  *value;
+
+    if (oscf->remember != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        oscf->remember = 0;
+        return NGX_CONF_OK;
+    }
+
+    oscf->remember = ngx_parse_time(&value[1], 1);
+
+    if (oscf->remember == (time_t) NGX_ERROR || oscf->remember < 60
+        || oscf->remember > 400 * 86400)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid time \"%V\" (1m to 400d, or off)",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 char *
 ngx_http_oiosaml_merge_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *prev,
     ngx_http_oiosaml_srv_conf_t *conf)
@@ -428,8 +485,10 @@ ngx_http_oiosaml_merge_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *prev,
         conf->allow_unsolicited = prev->allow_unsolicited;
         conf->session_cookie = prev->session_cookie;
         conf->header_prefix = prev->header_prefix;
+        conf->choose_template = prev->choose_template;
         conf->sp = prev->sp;
         conf->prefix = prev->prefix;
+        conf->origin = prev->origin;
         conf->strip = prev->strip;
         conf->secure = prev->secure;
         ngx_memcpy(conf->hnames, prev->hnames, sizeof(conf->hnames));
@@ -455,7 +514,8 @@ ngx_http_oiosaml_sp_local(ngx_http_oiosaml_srv_conf_t *c)
            || c->request_lifetime != NGX_CONF_UNSET
            || c->allow_unsolicited != NGX_CONF_UNSET
            || c->session_cookie.data != NULL
-           || c->header_prefix.data != NULL;
+           || c->header_prefix.data != NULL
+           || c->choose_template.data != NULL;
 }
 
 
@@ -493,6 +553,8 @@ ngx_http_oiosaml_merge_sp_values(ngx_http_oiosaml_srv_conf_t *prev,
     ngx_conf_merge_str_value(conf->session_cookie, prev->session_cookie, "");
     ngx_conf_merge_str_value(conf->header_prefix, prev->header_prefix,
                              NGX_HTTP_OIOSAML_HEADER_PREFIX);
+    ngx_conf_merge_str_value(conf->choose_template, prev->choose_template,
+                             "");
 }
 
 
@@ -610,9 +672,23 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
         ic.signed_part = idps[i].signed_part;
         ic.max_loa = idps[i].max_loa;
         ic.high_nist = idps[i].high_nist;
+        ic.backup = idps[i].backup.len
+                    ? ngx_http_oiosaml_cstr(cf, &idps[i].backup) : NULL;
+        ic.replaces = idps[i].replaces.len
+                      ? ngx_http_oiosaml_cstr(cf, &idps[i].replaces) : NULL;
+        ic.ip = idps[i].ip.len ? ngx_http_oiosaml_cstr(cf, &idps[i].ip)
+                               : NULL;
+        ic.down = idps[i].down;
         ic.allow_sha1 = idps[i].allow_sha1;
         ic.require_encryption = idps[i].require_encryption;
         ic.hidden = idps[i].hidden;
+
+        if ((idps[i].backup.len && ic.backup == NULL)
+            || (idps[i].replaces.len && ic.replaces == NULL)
+            || (idps[i].ip.len && ic.ip == NULL))
+        {
+            return NGX_CONF_ERROR;
+        }
 
         if (ic.id == NULL) {
             return NGX_CONF_ERROR;
@@ -645,6 +721,21 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
         }
     }
 
+    if (conf->choose_template.len) {
+        path = ngx_http_oiosaml_path(cf, &conf->choose_template);
+        if (path == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        rc = oiosaml_sp_set_choice_template(sp, path, &err);
+        if (rc != OIOSAML_OK) {
+            return ngx_http_oiosaml_conf_error(cf, &conf->sp_file,
+                                               conf->sp_line,
+                                               "oiosaml_choose_template",
+                                               &conf->choose_template, &err);
+        }
+    }
+
     oiosaml_sp_set_skew(sp, conf->skew);
     oiosaml_sp_set_request_lifetime(sp, conf->request_lifetime);
     oiosaml_sp_set_allow_unsolicited(sp, conf->allow_unsolicited);
@@ -659,6 +750,8 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
     conf->sp = sp;
     conf->prefix.data = (u_char *) oiosaml_sp_prefix(sp);
     conf->prefix.len = ngx_strlen(conf->prefix.data);
+    conf->origin.data = (u_char *) url;
+    conf->origin.len = conf->url.len - conf->prefix.len;
     conf->secure = (ngx_strncmp(url, "https://", 8) == 0);
 
     if (conf->session_cookie.len == 0) {

@@ -17,6 +17,8 @@ static ngx_int_t ngx_http_oiosaml_login(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_limit(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_to_choose(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_logout(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_sls(ngx_http_request_t *r,
@@ -52,6 +54,10 @@ ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r)
         return ngx_http_oiosaml_acs(r);
     }
 
+    if (ngx_http_oiosaml_is("choose")) {
+        return ngx_http_oiosaml_choose(r, oscf);
+    }
+
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return NGX_HTTP_NOT_ALLOWED;
     }
@@ -73,7 +79,7 @@ ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r)
     }
 
     if (ngx_http_oiosaml_is("forget")) {
-        return ngx_http_oiosaml_login(r, oscf);
+        return ngx_http_oiosaml_forget(r, oscf);
     }
 
 #undef ngx_http_oiosaml_is
@@ -101,7 +107,6 @@ static ngx_int_t
 ngx_http_oiosaml_login(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf)
 {
-    ngx_int_t             rc;
     ngx_str_t             ret, id, level;
     oiosaml_loa_t         loa;
     oiosaml_err_t         err;
@@ -125,11 +130,6 @@ ngx_http_oiosaml_login(ngx_http_request_t *r,
         return ngx_http_oiosaml_fail(r, oscf, "login", &err);
     }
 
-    rc = ngx_http_oiosaml_limit(r, oscf);
-    if (rc != NGX_DECLINED) {
-        return rc;
-    }
-
     if (ngx_http_arg(r, (u_char *) "idp", 3, &id) == NGX_OK) {
         idp = oiosaml_sp_idp_by_id(oscf->sp, (char *) id.data, id.len);
 
@@ -140,7 +140,12 @@ ngx_http_oiosaml_login(ngx_http_request_t *r,
         }
 
     } else {
-        idp = oiosaml_sp_idp_at(oscf->sp, 0);
+        idp = ngx_http_oiosaml_pick_idp(r, oscf);
+
+        if (idp == NULL) {
+            /* the page: same arguments, another endpoint */
+            return ngx_http_oiosaml_to_choose(r, oscf);
+        }
     }
 
     if (oiosaml_idp_can_reach(idp, loa) != OIOSAML_OK) {
@@ -152,6 +157,27 @@ ngx_http_oiosaml_login(ngx_http_request_t *r,
     }
 
     return ngx_http_oiosaml_start_login(r, oscf, idp, &ret, loa);
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_to_choose(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    u_char  *location, *p;
+
+    location = ngx_pnalloc(r->pool, oscf->prefix.len + sizeof("choose?")
+                                    + r->args.len);
+    if (location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_cpymem(location, oscf->prefix.data, oscf->prefix.len);
+    p = ngx_cpymem(p, "choose?", sizeof("choose?") - 1);
+    p = ngx_cpymem(p, r->args.data, r->args.len);
+
+    return ngx_http_oiosaml_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, location,
+                                     p - location);
 }
 
 
@@ -270,12 +296,18 @@ ngx_http_oiosaml_start_login(ngx_http_request_t *r,
     u_char                  *location;
     size_t                   len, vlen;
     char                    *value;
+    ngx_int_t                limited;
     ngx_str_t                name, v;
     oiosaml_err_t            err;
     oiosaml_login_t          login;
     oiosaml_pending_t        pending;
     oiosaml_status_t         rc;
     oiosaml_login_params_t   params;
+
+    limited = ngx_http_oiosaml_limit(r, oscf);
+    if (limited != NGX_DECLINED) {
+        return limited;
+    }
 
     oiosaml_err_clear(&err);
     ngx_memzero(&params, sizeof(params));

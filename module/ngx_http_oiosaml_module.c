@@ -112,6 +112,20 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       offsetof(ngx_http_oiosaml_srv_conf_t, allow_unsolicited),
       NULL },
 
+    { ngx_string("oiosaml_choose_template"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_oiosaml_srv_conf_t, choose_template),
+      NULL },
+
+    { ngx_string("oiosaml_remember"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_oiosaml_remember,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_oiosaml_srv_conf_t, remember),
+      NULL },
+
     { ngx_string("oiosaml_session_cookie"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -256,6 +270,7 @@ ngx_http_oiosaml_create_srv_conf(ngx_conf_t *cf)
     conf->debug = NGX_CONF_UNSET;
     conf->login_limit = NGX_CONF_UNSET_UINT;
     conf->login_window = NGX_CONF_UNSET;
+    conf->remember = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -275,6 +290,7 @@ ngx_http_oiosaml_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->debug, prev->debug, 0);
     ngx_conf_merge_uint_value(conf->login_limit, prev->login_limit, 5);
     ngx_conf_merge_sec_value(conf->login_window, prev->login_window, 60);
+    ngx_conf_merge_sec_value(conf->remember, prev->remember, 30 * 86400);
 
     return ngx_http_oiosaml_merge_sp(cf, prev, conf);
 }

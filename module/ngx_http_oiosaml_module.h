@@ -22,6 +22,8 @@
 #define NGX_HTTP_OIOSAML_B_COOKIE          "oiosaml-b"
 #define NGX_HTTP_OIOSAML_B_COOKIE_AGE      (365 * 86400)
 #define NGX_HTTP_OIOSAML_SHARED_FACTOR     10
+#define NGX_HTTP_OIOSAML_IDP_COOKIE        "oiosaml-idp"
+#define NGX_HTTP_OIOSAML_CSRF_COOKIE       "oiosaml-csrf"
 #define NGX_HTTP_OIOSAML_MAX_BODY          (1024 * 1024)
 #define NGX_HTTP_OIOSAML_HEADER_PREFIX     "X-OIOSAML-"
 
@@ -45,9 +47,13 @@ typedef struct {
     oiosaml_signed_t          signed_part;
     oiosaml_loa_t             max_loa;
     int                       high_nist;
+    ngx_str_t                 backup;
+    ngx_str_t                 replaces;
+    ngx_str_t                 ip;
     unsigned                  allow_sha1:1;
     unsigned                  require_encryption:1;
     unsigned                  hidden:1;
+    unsigned                  down:1;
     ngx_str_t                 file;      /* for error messages */
     ngx_uint_t                line;
 } ngx_http_oiosaml_idp_conf_t;
@@ -77,10 +83,13 @@ typedef struct {
     ngx_uint_t                login_limit;   /* logins per window, 0: off */
     time_t                    login_window;
     ngx_str_t                 header_prefix;
+    ngx_str_t                 choose_template;
+    time_t                    remember;      /* choice cookie, 0: off */
 
     /* built at merge time */
     oiosaml_sp_t             *sp;
     ngx_str_t                 prefix;        /* the endpoints' path */
+    ngx_str_t                 origin;        /* scheme://host[:port] */
     ngx_array_t              *strip;         /* lowercase prefixes to strip */
     ngx_str_t                 hnames[OIOSAML_F_MAX];  /* "" for none */
     ngx_str_t                 hlower[OIOSAML_F_MAX];
@@ -125,6 +134,8 @@ char *ngx_http_oiosaml_require_loa(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_oiosaml_remember(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_oiosaml_merge_sp(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 
@@ -148,6 +159,8 @@ ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
 ngx_int_t ngx_http_oiosaml_strip_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_access_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_oiosaml_header_in(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_str_t *value);
 ngx_int_t ngx_http_oiosaml_get_session(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t **session);
 
@@ -161,6 +174,19 @@ ngx_int_t ngx_http_oiosaml_login_redirect(ngx_http_request_t *r,
 
 /* ngx_http_oiosaml_acs.c */
 ngx_int_t ngx_http_oiosaml_acs(ngx_http_request_t *r);
+
+/* ngx_http_oiosaml_form.c */
+ngx_int_t ngx_http_oiosaml_read_body(ngx_http_request_t *r, ngx_str_t *body);
+ngx_int_t ngx_http_oiosaml_form_get(ngx_http_request_t *r, ngx_str_t *body,
+    const char *name, ngx_str_t *value);
+
+/* ngx_http_oiosaml_choose.c */
+ngx_int_t ngx_http_oiosaml_choose(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+ngx_int_t ngx_http_oiosaml_forget(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+const oiosaml_idp_t *ngx_http_oiosaml_pick_idp(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
 
 /* ngx_http_oiosaml_cookie.c */
 ngx_int_t ngx_http_oiosaml_cookie_get(ngx_http_request_t *r, ngx_str_t *name,

@@ -86,7 +86,8 @@ typedef enum {
     OIOSAML_DENY_ROLE               = 125,
     OIOSAML_DENY_PRIVILEGES         = 126,
     OIOSAML_DENY_TOO_MANY_LOGINS    = 127,
-    OIOSAML_DENY_IDP_UNAVAILABLE    = 128
+    OIOSAML_DENY_IDP_UNAVAILABLE    = 128,
+    OIOSAML_DENY_CSRF               = 129
 } oiosaml_status_t;
 
 
@@ -176,6 +177,8 @@ const char *oiosaml_profile_name(oiosaml_profile_t profile);
 
 /* ---- IdPs ------------------------------------------------------------- */
 
+typedef struct oiosaml_sp_s  oiosaml_sp_t;
+
 /* where the IdP's signature must be */
 typedef enum {
     OIOSAML_SIGNED_ASSERTION = 0,   /* the Assertion is signed (default) */
@@ -206,9 +209,13 @@ typedef struct {
     oiosaml_loa_t       max_loa;
     /* the NIST number NSIS High maps to for this IdP: 4 (default) or 3 */
     int                 high_nist;
+    const char         *backup;         /* id of the IdP to offer instead */
+    const char         *replaces;       /* old ids, comma-separated */
+    const char         *ip;             /* client ranges, "10.0.0.0/8,..." */
     unsigned            allow_sha1:1;
     unsigned            require_encryption:1;
-    unsigned            hidden:1;
+    unsigned            hidden:1;       /* not listed on the choice page */
+    unsigned            down:1;         /* marked down by the operator */
 } oiosaml_idp_conf_t;
 
 typedef struct oiosaml_idp_s  oiosaml_idp_t;
@@ -245,11 +252,21 @@ OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_can_reach(
     const oiosaml_idp_t *idp, oiosaml_loa_t required);
 /* NULL when the IdP publishes no Redirect SingleLogoutService */
 const char *oiosaml_idp_slo_url(const oiosaml_idp_t *idp);
+int oiosaml_idp_hidden(const oiosaml_idp_t *idp);
+
+/*
+ * Can users log in there now?  Not when the operator marked it down, its
+ * metadata is past validUntil, or none of its signing certificates is
+ * within its validity period (its trust is broken).
+ */
+int oiosaml_idp_available(const oiosaml_idp_t *idp, time_t now);
+
+/* the IdP named by backup=, or NULL */
+const oiosaml_idp_t *oiosaml_idp_backup(const oiosaml_sp_t *sp,
+    const oiosaml_idp_t *idp);
 
 
 /* ---- the service provider -------------------------------------------- */
-
-typedef struct oiosaml_sp_s  oiosaml_sp_t;
 
 /*
  * entity_id: our entityID.  base_url: the absolute URL under which the
@@ -308,6 +325,20 @@ const oiosaml_idp_t *oiosaml_sp_idp_by_id(const oiosaml_sp_t *sp,
     const char *id, size_t len);
 const oiosaml_idp_t *oiosaml_sp_idp_by_entity_id(const oiosaml_sp_t *sp,
     const char *entity_id, size_t len);
+
+/*
+ * An IdP by id, following replaces=: an id that is gone but named in
+ * another IdP's replaces= gives that IdP, and *replaced is set.
+ */
+const oiosaml_idp_t *oiosaml_sp_idp_resolve(const oiosaml_sp_t *sp,
+    const char *id, size_t len, int *replaced);
+
+/*
+ * The one IdP whose ip= ranges hold this client address (family AF_INET
+ * with 4 bytes, or AF_INET6 with 16); NULL when none or several do.
+ */
+const oiosaml_idp_t *oiosaml_sp_idp_by_address(const oiosaml_sp_t *sp,
+    int family, const unsigned char *addr);
 
 /* our signed metadata, built by oiosaml_sp_finish(); owned by the SP */
 const char *oiosaml_sp_metadata(const oiosaml_sp_t *sp, size_t *len);
@@ -387,6 +418,55 @@ OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_seal(const oiosaml_sp_t *sp,
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_unseal(const oiosaml_sp_t *sp,
     const char *purpose, const char *value, size_t len,
     unsigned char **plain, size_t *plain_len, oiosaml_err_t *err);
+
+
+/* ---- the IdP choice page ------------------------------------------------ */
+
+/* replaces the built-in page template; see docs/choice-page.md */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_set_choice_template(
+    oiosaml_sp_t *sp, const char *file, oiosaml_err_t *err);
+
+typedef struct {
+    int                     english;        /* 0: Danish (the default) */
+    const char             *return_url;     /* a checked local path */
+    const char             *loa;            /* level name, or NULL */
+    const char             *csrf;           /* the form's token */
+    const char             *query;          /* filter text, or NULL */
+    /* the remembered IdP that cannot be used now, or NULL */
+    const oiosaml_idp_t    *unavailable;
+    /* the remembered IdP is no longer configured */
+    int                     gone;
+    time_t                  now;
+} oiosaml_choice_t;
+
+/* renders the page; the caller owns *html (oiosaml_free) */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_choice_render(
+    const oiosaml_sp_t *sp, const oiosaml_choice_t *choice, char **html,
+    size_t *len, oiosaml_err_t *err);
+
+/* the remember-my-choice cookie: an IdP id and the time it was chosen */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_choice_seal(
+    const oiosaml_sp_t *sp, const char *idp_id, time_t now, char **value,
+    size_t *len, oiosaml_err_t *err);
+
+/*
+ * Opens it: OIOSAML_BAD_COOKIE when tampered with or sealed with another
+ * secret, OIOSAML_DENY_COOKIE_EXPIRED when older than lifetime.  idp_id
+ * holds at least 64 bytes.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_choice_open(
+    const oiosaml_sp_t *sp, const char *value, size_t len, time_t now,
+    time_t lifetime, char *idp_id, oiosaml_err_t *err);
+
+/* a form token bound to a browser nonce (the nonce lives in a cookie) */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_csrf_token(
+    const oiosaml_sp_t *sp, const char *nonce, size_t nonce_len, time_t now,
+    char **token, size_t *len, oiosaml_err_t *err);
+
+/* OIOSAML_DENY_CSRF unless the token is ours, this nonce's, and fresh */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_csrf_check(
+    const oiosaml_sp_t *sp, const char *token, size_t len,
+    const char *nonce, size_t nonce_len, time_t now, oiosaml_err_t *err);
 
 
 /* ---- return URL -------------------------------------------------------- */
