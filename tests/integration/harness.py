@@ -439,7 +439,8 @@ class SpTestCase(unittest.TestCase):
         if fields.get("RelayState"):
             post["RelayState"] = fields["RelayState"]
         post.update({k: str(v) for k, v in knobs.items()})
-        r = b.post(self.url("/idp/login"), post)
+        action = form_action(page.body) or "login"
+        r = b.post(urllib.parse.urljoin(page.url, action), post)
         self.assertEqual(r.status, 200, r.body)
         answer = form_fields(r.body)
         return form_action(r.body), answer
