@@ -12,6 +12,7 @@ packages="
     openssl curl ca-certificates xmlsec1
     python3 python3-pycurl python3-pysaml2 python3-lasso
     clang libclang-rt-14-dev valgrind
+    chromium fonts-dejavu-core
 "
 
 missing=""
@@ -23,7 +24,19 @@ for p in $packages; do
     fi
 done
 
+command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+e2e() {
+    # playwright-core (no browser download: it drives Debian's chromium)
+    if [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
+        (cd "$root/tests/e2e" && npm ci --no-audit --no-fund)
+    fi
+}
+
 if [ -z "$missing" ]; then
+    e2e
     exit 0
 fi
 
@@ -46,3 +59,4 @@ fi
 apt-get update -q || true
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+e2e

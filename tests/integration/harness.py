@@ -386,6 +386,10 @@ class SpTestCase(unittest.TestCase):
             proxy_pass http://127.0.0.1:{cls.up_port};
         }}
 
+        location = /favicon.ico {{
+            return 204;
+        }}
+
         location /idp/ {{
             oiosaml_test_idp entity_id=https://idp.test/
                 key={c}/idp.key cert={c}/idp.crt

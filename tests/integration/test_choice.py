@@ -109,6 +109,7 @@ class ChoiceTestCase(SpTestCase):
             oiosaml_test_idp entity_id=https://{name}.test/
                 key={CERTS}/idp.key cert={CERTS}/idp.crt
                 sp_cert={CERTS}/sp.crt
+                sp_sls=https://127.0.0.1:{cls.port}/saml/sls
                 users={os.path.dirname(__file__)}/users.conf;
         }}
 
