@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -112,7 +115,7 @@ t_idp_metadata(const char *name, const char *entity_id, const char *cert,
     va_start(args, cert);
 
     for (c = cert; c != NULL; c = va_arg(args, const char *)) {
-        b64 = t_cert_b64(t_cert(c));
+        b64 = t_cert_b64(strchr(c, '/') ? c : t_cert(c));
         n += (size_t) snprintf(doc + n, sizeof(doc) - n,
             "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>"
             "<ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data>"
@@ -184,4 +187,610 @@ t_sp(const oiosaml_idp_conf_t *idp_conf)
     assert_int_equal(oiosaml_sp_finish(sp, T_NOW, &err), OIOSAML_OK);
 
     return sp;
+}
+
+
+static time_t
+t_cert_not_before(const char *file)
+{
+    BIO        *bio;
+    X509       *x;
+    struct tm   tm;
+
+    bio = BIO_new_file(file, "r");
+    assert_non_null(bio);
+    x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    assert_non_null(x);
+    assert_int_equal(ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm), 1);
+    X509_free(x);
+
+    return timegm(&tm);
+}
+
+
+time_t
+t_now(void)
+{
+    size_t   i;
+    time_t   t;
+
+    static time_t       now;
+    static const char  *certs[] = { "idp.crt", "idp-next.crt", "sp.crt",
+                                    "sp-next.crt" };
+
+    if (now != 0) {
+        return now;
+    }
+
+    for (i = 0; i < sizeof(certs) / sizeof(certs[0]); i++) {
+        t = t_cert_not_before(t_cert(certs[i]));
+
+        if (t > now) {
+            now = t;
+        }
+    }
+
+    now += 3600;
+
+    return now;
+}
+
+
+void
+t_pending(oiosaml_pending_t *pending)
+{
+    memset(pending, 0, sizeof(oiosaml_pending_t));
+    strcpy(pending->request_id, T_REQ_ID);
+    strcpy(pending->idp_id, "test");
+    strcpy(pending->return_url, "/");
+    pending->created = t_now();
+}
+
+
+const char *
+t_users(void)
+{
+    return
+        "[alice]\n"
+        "description = OIOSAML 3 attribute names\n"
+        "nameid = https://data.gov.dk/model/core/eid/professional/uuid/"
+        "persistent/alice\n"
+        "attr https://data.gov.dk/concept/core/nsis/loa = Substantial\n"
+        "attr https://data.gov.dk/model/core/specVersion = OIO-SAML-3.0\n"
+        "attr https://data.gov.dk/model/core/eid/professional/cvr = "
+        "12345678\n"
+        "attr https://data.gov.dk/model/core/eid/fullName = "
+        "Alice \xc3\x86r\xc3\xb8 \xc3\x98sterg\xc3\xa5rd\n"
+        "attr https://data.gov.dk/model/core/eid/email = alice@example.dk\n"
+        "attr https://data.gov.dk/model/core/eid/professional/orgName = "
+        "Demo Kommune\n"
+        "attr https://data.gov.dk/model/core/eid/professional/uuid/"
+        "persistent = urn:uuid:3a5c5e36-7d2e-4b5a-9f43-2d6f0b1c9e11\n"
+        "attr https://data.gov.dk/model/core/eid/professional/rid = 4711\n"
+        "attr https://data.gov.dk/model/core/eid/privilegesIntermediate = "
+        "PGJwcD48L2JwcD4=\n"
+        "attr https://data.gov.dk/model/core/eid/bootstrapToken = "
+        "c2VjcmV0\n"
+        "attr urn:x:role = admin\n"
+        "attr urn:x:role = r&d = 1\n"
+        "\n"
+        "[bob]\n"
+        "description = OIOSAML 2 attribute names\n"
+        "nameid = C=DK,O=87654321,CN=Bob B\xc3\xa6k,Serial=CVR:87654321-"
+        "RID:1234\n"
+        "nameid_format = urn:oasis:names:tc:SAML:1.1:nameid-format:"
+        "X509SubjectName\n"
+        "attr dk:gov:saml:attribute:AssuranceLevel = 3\n"
+        "attr dk:gov:saml:attribute:SpecVer = DK-SAML-2.0\n"
+        "attr dk:gov:saml:attribute:CvrNumberIdentifier = 87654321\n"
+        "attr urn:oid:2.5.4.3 = Bob B\xc3\xa6k\n"
+        "attr urn:oid:0.9.2342.19200300.100.1.3 = bob@example.dk\n"
+        "attr urn:oid:2.5.4.10 = Demo A/S\n"
+        "attr dk:gov:saml:attribute:RidNumberIdentifier = 1234\n"
+        "attr dk:gov:saml:attribute:Privileges_intermediate = "
+        "PGJwcDIvPg==\n"
+        "attr https://data.gov.dk/model/core/eid/cprUuid = "
+        "urn:uuid:0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9\n";
+}
+
+
+testidp_t *
+t_testidp(const char *key, const char *users)
+{
+    char            kf[1024], cf[1024];
+    testidp_t      *idp;
+    testidp_err_t   err;
+    testidp_conf_t  conf;
+
+    t_init();
+
+    if (key == NULL) {
+        key = "idp";
+    }
+
+    snprintf(kf, sizeof(kf), "%s.key", key);
+    snprintf(kf, sizeof(kf), "%s", t_cert(kf));
+    snprintf(cf, sizeof(cf), "%s.crt", key);
+    snprintf(cf, sizeof(cf), "%s", t_cert(cf));
+
+    memset(&conf, 0, sizeof(conf));
+    conf.entity_id = T_IDP;
+    conf.key_file = kf;
+    conf.cert_file = cf;
+    conf.users_file = t_file("unit-users.conf", users ? users : t_users());
+    conf.sp_cert_file = t_cert("sp.crt");
+    conf.wrong_key_file = t_cert("idp-wrong.key");
+    conf.wrong_cert_file = t_cert("idp-wrong.crt");
+
+    /* t_cert() keeps four paths: copy what must outlive the next calls */
+    conf.users_file = strdup(conf.users_file);
+    conf.sp_cert_file = strdup(conf.sp_cert_file);
+    conf.wrong_key_file = strdup(conf.wrong_key_file);
+    conf.wrong_cert_file = strdup(conf.wrong_cert_file);
+    conf.encrypt_cert_file = t_cert("sp.crt");
+    conf.sp_sls = T_BASE "sls";
+    conf.profile = TESTIDP_PROFILE_OIOSAML3;
+
+    memset(&err, 0, sizeof(err));
+
+    if (testidp_new(&conf, &idp, &err) != 0) {
+        fail_msg("testidp_new(): %s", err.msg);
+    }
+
+    free((char *) conf.users_file);
+    free((char *) conf.sp_cert_file);
+    free((char *) conf.wrong_key_file);
+    free((char *) conf.wrong_cert_file);
+
+    return idp;
+}
+
+
+void
+t_knobs(testidp_knobs_t *knobs)
+{
+    testidp_knobs_init(knobs);
+    knobs->encrypt = TESTIDP_ENC_NONE;
+}
+
+
+char *
+t_response_xml(const testidp_t *idp, const char *user,
+    const testidp_knobs_t *knobs, time_t now, size_t *len)
+{
+    char                  *xml;
+    size_t                 n;
+    testidp_err_t          err;
+    testidp_knobs_t        k;
+    testidp_request_t      req;
+    const testidp_user_t  *u;
+
+    if (knobs == NULL) {
+        t_knobs(&k);
+        knobs = &k;
+    }
+
+    u = testidp_users_find(idp->users, user ? user : "alice");
+    assert_non_null(u);
+
+    memset(&req, 0, sizeof(req));
+    req.id = (char *) T_REQ_ID;
+    req.issuer = (char *) T_SP;
+    req.acs_url = (char *) T_ACS;
+    req.destination = (char *) T_IDP "sso";
+
+    memset(&err, 0, sizeof(err));
+
+    if (testidp_response_build(idp, &req, u, knobs, now, &xml, &n, &err)
+        != 0)
+    {
+        fail_msg("testidp_response_build(): %s", err.msg);
+    }
+
+    if (len != NULL) {
+        *len = n;
+    }
+
+    return xml;
+}
+
+
+char *
+t_b64(const void *data, size_t len)
+{
+    char  *b64;
+
+    b64 = testidp_b64_encode(data, len);
+    assert_non_null(b64);
+
+    return b64;
+}
+
+
+char *
+t_response(const testidp_t *idp, const char *user,
+    const testidp_knobs_t *knobs, time_t now)
+{
+    char    *xml, *b64;
+    size_t   len;
+
+    xml = t_response_xml(idp, user, knobs, now, &len);
+    b64 = t_b64(xml, len);
+    free(xml);
+
+    return b64;
+}
+
+
+xmlDocPtr
+t_parse(const char *xml, size_t len)
+{
+    xmlDocPtr  doc;
+
+    doc = xmlReadMemory(xml, (int) len, NULL, NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR
+                        | XML_PARSE_NOWARNING);
+    assert_non_null(doc);
+
+    return doc;
+}
+
+
+xmlDocPtr
+t_response_doc(const testidp_t *idp, const char *user,
+    const testidp_knobs_t *knobs, time_t now)
+{
+    char       *xml;
+    size_t      len;
+    xmlDocPtr   doc;
+
+    xml = t_response_xml(idp, user, knobs, now, &len);
+    doc = t_parse(xml, len);
+    free(xml);
+
+    return doc;
+}
+
+
+char *
+t_doc_b64(xmlDocPtr doc)
+{
+    int       size;
+    char     *b64;
+    xmlChar  *out;
+
+    out = NULL;
+    xmlDocDumpMemoryEnc(doc, &out, &size, "UTF-8");
+    assert_non_null(out);
+    b64 = t_b64(out, (size_t) size);
+    xmlFree(out);
+
+    return b64;
+}
+
+
+void
+t_sign(const testidp_t *idp, xmlNodePtr node, int sha1)
+{
+    char           *id;
+    testidp_err_t   err;
+
+    id = (char *) xmlGetProp(node, BAD_CAST "ID");
+    assert_non_null(id);
+
+    /* a parsed document knows no IDs: register it for xmlsec */
+    assert_int_equal(testidp_xml_id(node, id), 0);
+
+    memset(&err, 0, sizeof(err));
+
+    if (testidp_sign_node(node, id, idp->signer, sha1, &err) != 0) {
+        fail_msg("testidp_sign_node(): %s", err.msg);
+    }
+
+    xmlFree(id);
+}
+
+
+xmlNodePtr
+t_find(xmlNodePtr node, const char *ns, const char *name)
+{
+    xmlNodePtr  c, found;
+
+    if (node == NULL) {
+        return NULL;
+    }
+
+    if (node->type == XML_ELEMENT_NODE && node->ns != NULL
+        && strcmp((const char *) node->ns->href, ns) == 0
+        && strcmp((const char *) node->name, name) == 0)
+    {
+        return node;
+    }
+
+    for (c = node->children; c != NULL; c = c->next) {
+        found = t_find(c, ns, name);
+
+        if (found != NULL) {
+            return found;
+        }
+    }
+
+    return NULL;
+}
+
+
+int
+t_replay(void *data, const unsigned char *id, size_t len, time_t expires)
+{
+    size_t       i;
+    t_replay_t  *r = data;
+
+    if (r->broken) {
+        return -1;
+    }
+
+    for (i = 0; i < r->n; i++) {
+        if (strlen(r->keys[i]) == len && memcmp(r->keys[i], id, len) == 0) {
+            return 1;
+        }
+    }
+
+    assert_true(r->n < T_REPLAY_MAX);
+
+    r->keys[r->n] = strndup((const char *) id, len);
+    assert_non_null(r->keys[r->n]);
+    r->expires[r->n] = expires;
+    r->n++;
+
+    return 0;
+}
+
+
+void
+t_replay_clear(t_replay_t *r)
+{
+    size_t  i;
+
+    for (i = 0; i < r->n; i++) {
+        free(r->keys[i]);
+    }
+
+    memset(r, 0, sizeof(t_replay_t));
+}
+
+
+oiosaml_status_t
+t_verify(const oiosaml_sp_t *sp, const char *b64,
+    const oiosaml_pending_t *pending, time_t now, t_replay_t *replay,
+    oiosaml_identity_t **identity, oiosaml_err_t *err)
+{
+    oiosaml_status_t         rc;
+    oiosaml_verify_params_t  p;
+
+    memset(&p, 0, sizeof(p));
+    p.response = b64;
+    p.response_len = strlen(b64);
+    p.pending = pending;
+    p.now = now;
+
+    if (replay != NULL) {
+        p.replay = t_replay;
+        p.replay_data = replay;
+    }
+
+    oiosaml_err_clear(err);
+
+    rc = oiosaml_response_verify(sp, &p, identity, err);
+
+    if (rc != OIOSAML_OK) {
+        /* a refusal never hands out an identity */
+        assert_null(*identity);
+        assert_int_equal(err->status, rc);
+    }
+
+    return rc;
+}
+
+
+const char *
+t_genkey(const char *name, const char *type, const char *pass)
+{
+    BIO        *bio;
+    X509       *x;
+    time_t      now;
+    EVP_PKEY   *pkey;
+    X509_NAME  *subject;
+
+    static char  key[1024], crt[1024];
+
+    now = t_now();
+
+    if (strcmp(type, "rsa1024") == 0) {
+        pkey = EVP_RSA_gen(1024);
+
+    } else if (strcmp(type, "rsa2048") == 0) {
+        pkey = EVP_RSA_gen(2048);
+
+    } else if (strcmp(type, "ec") == 0) {
+        pkey = EVP_EC_gen("P-256");
+
+    } else {
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    }
+
+    assert_non_null(pkey);
+
+    x = X509_new();
+    assert_non_null(x);
+    assert_int_equal(X509_set_version(x, 2), 1);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    assert_non_null(X509_time_adj_ex(X509_getm_notBefore(x), -1, 0, &now));
+    assert_non_null(X509_time_adj_ex(X509_getm_notAfter(x), 365, 0, &now));
+    assert_int_equal(X509_set_pubkey(x, pkey), 1);
+
+    subject = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
+                               (const unsigned char *) name, -1, -1, 0);
+    assert_int_equal(X509_set_issuer_name(x, subject), 1);
+    assert_true(X509_sign(x, pkey, strcmp(type, "ed25519") == 0
+                                   ? NULL : EVP_sha256()) > 0);
+
+    mkdir("build", 0755);
+    mkdir("build/tmp", 0755);
+    snprintf(key, sizeof(key), "build/tmp/%s.key", name);
+    snprintf(crt, sizeof(crt), "build/tmp/%s.crt", name);
+
+    bio = BIO_new_file(key, "w");
+    assert_non_null(bio);
+    assert_int_equal(PEM_write_bio_PrivateKey(bio, pkey,
+                                              pass ? EVP_aes_256_cbc()
+                                                   : NULL,
+                                              NULL, 0, NULL, (void *) pass),
+                     1);
+    BIO_free(bio);
+
+    bio = BIO_new_file(crt, "w");
+    assert_non_null(bio);
+    assert_int_equal(PEM_write_bio_X509(bio, x), 1);
+    BIO_free(bio);
+
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+
+    return key;
+}
+
+
+/*
+ * Verifies with a fresh replay store and checks the answer.  Every
+ * refusal must leave the store empty and return no identity.
+ */
+void
+t_expect(const oiosaml_sp_t *s, const char *b64,
+    const oiosaml_pending_t *pending, time_t at, oiosaml_status_t want,
+    const char *text)
+{
+    t_replay_t           replay;
+    oiosaml_err_t        err;
+    oiosaml_status_t     rc;
+    oiosaml_identity_t  *id;
+
+    memset(&replay, 0, sizeof(replay));
+
+    rc = t_verify(s, b64, pending, at, &replay, &id, &err);
+
+    if (rc != want) {
+        fail_msg("expected %s, got %s: %s", oiosaml_status_name(want),
+                 oiosaml_status_name(rc), err.text);
+    }
+
+    if (want == OIOSAML_OK) {
+        assert_non_null(id);
+        assert_int_equal(replay.n, 1);
+        oiosaml_identity_free(id);
+
+    } else {
+        assert_null(id);
+        assert_int_equal(replay.n, 0);
+    }
+
+    if (text != NULL && strstr(err.text, text) == NULL) {
+        fail_msg("\"%s\" is not in \"%s\"", text, err.text);
+    }
+
+    t_replay_clear(&replay);
+}
+
+
+int
+t_url_verifies(const char *url, const char *cert)
+{
+    int             ok;
+    BIO            *bio;
+    X509           *x;
+    char           *sig;
+    size_t          len;
+    EVP_PKEY       *pkey;
+    const char     *q, *s;
+    EVP_MD_CTX     *ctx;
+    unsigned char  *raw;
+
+    /* the signed part starts at the message (the URL may have a query) */
+    q = strstr(url, "SAMLRequest=");
+
+    if (q == NULL) {
+        q = strstr(url, "SAMLResponse=");
+    }
+
+    assert_non_null(q);
+    assert_true(q[-1] == '?' || q[-1] == '&');
+
+    assert_non_null(strstr(q, "&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2F"
+                           "xmldsig-more%23rsa-sha256&Signature="));
+    s = strstr(q, "&Signature=");
+
+    sig = testidp_url_decode(s + 11, strlen(s + 11), &len);
+    assert_non_null(sig);
+    raw = testidp_b64_decode(sig, len, &len);
+    assert_non_null(raw);
+
+    bio = BIO_new_file(cert, "r");
+    assert_non_null(bio);
+    x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    assert_non_null(x);
+    pkey = X509_get_pubkey(x);
+
+    ctx = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL,
+                                          pkey), 1);
+    ok = EVP_DigestVerify(ctx, raw, len, (const unsigned char *) q,
+                          (size_t) (s - q)) == 1;
+
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(pkey);
+    X509_free(x);
+    free(raw);
+    free(sig);
+    ERR_clear_error();
+
+    return ok;
+}
+
+
+/* an SP with IdPs "test" (T_IDP) and "other" (https://other.test/) */
+oiosaml_sp_t *
+t_sp_two_idps(void)
+{
+    oiosaml_sp_t        *s;
+    oiosaml_err_t        err;
+    oiosaml_idp_t       *i;
+    oiosaml_idp_conf_t   ic;
+
+    t_init();
+    oiosaml_err_clear(&err);
+    memset(&ic, 0, sizeof(ic));
+    ic.profile = OIOSAML_PROFILE_OIOSAML3;
+
+    assert_int_equal(oiosaml_sp_new(T_SP, T_BASE, &s, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_key(s, t_cert("sp.key"),
+                                        t_cert("sp.crt"), 0, &err),
+                     OIOSAML_OK);
+
+    ic.id = "test";
+    ic.metadata_file = t_idp_metadata("unit-idp.xml", T_IDP, "idp.crt",
+                                      NULL);
+    assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &i, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_idp(s, i, &err), OIOSAML_OK);
+
+    /* the other IdP even trusts the same key */
+    ic.id = "other";
+    ic.metadata_file = t_idp_metadata("unit-other.xml", "https://other.test/",
+                                      "idp.crt", NULL);
+    assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &i, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_idp(s, i, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_finish(s, T_NOW, &err), OIOSAML_OK);
+
+    return s;
 }

@@ -36,12 +36,18 @@ const char *t_cert(const char *name);
 /* a scratch file in build/tmp with this content; the path is static */
 const char *t_file(const char *name, const char *content);
 
-/* writes IdP metadata for the given certificates (NULL-terminated) */
+/*
+ * writes IdP metadata for the given certificates (NULL-terminated): names
+ * in the test certificate directory, or paths (with a '/')
+ */
 const char *t_idp_metadata(const char *name, const char *entity_id,
     const char *cert, ...);
 
 /* an SP with sp.key, one IdP "test" (idp.crt) and the cookie secret */
 oiosaml_sp_t *t_sp(const oiosaml_idp_conf_t *idp_conf);
+
+/* an SP with IdPs "test" (T_IDP) and "other" (https://other.test/) */
+oiosaml_sp_t *t_sp_two_idps(void);
 
 void t_init(void);
 
@@ -112,6 +118,22 @@ void t_replay_clear(t_replay_t *replay);
 oiosaml_status_t t_verify(const oiosaml_sp_t *sp, const char *b64,
     const oiosaml_pending_t *pending, time_t now, t_replay_t *replay,
     oiosaml_identity_t **identity, oiosaml_err_t *err);
+
+/*
+ * Verifies with a fresh replay store and checks the status (and that
+ * err.text holds "text").  An acceptance records one ID and returns an
+ * identity; a refusal records nothing and returns none.
+ */
+void t_expect(const oiosaml_sp_t *sp, const char *b64,
+    const oiosaml_pending_t *pending, time_t at, oiosaml_status_t want,
+    const char *text);
+
+/*
+ * Checks the HTTP-Redirect signature of one of our URLs with OpenSSL:
+ * SigAlg is rsa-sha256 and Signature verifies over the query up to it
+ * with the certificate.  1: verifies, 0: does not.
+ */
+int t_url_verifies(const char *url, const char *cert);
 
 /*
  * Writes a new key and a self-signed certificate (valid for a year from

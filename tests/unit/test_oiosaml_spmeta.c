@@ -1,0 +1,296 @@
+
+/*
+ * oiosaml_spmeta.c: our metadata, its content and its signature (checked
+ * with the library's xmlsec verifier and the SP certificate as trust).
+ */
+
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "support.h"
+#include "oiosaml_internal.h"
+
+
+static oiosaml_sp_t *sp_keys(time_t next_from, time_t at);
+static oiosaml_status_t verify(const char *xml, size_t len,
+    const char *cert);
+static size_t count(const char *s, const char *what);
+static char *cert_b64(const char *name);
+
+
+/* an SP with sp.key from 0 and, unless next_from is -1, sp-next.key */
+static oiosaml_sp_t *
+sp_keys(time_t next_from, time_t at)
+{
+    oiosaml_sp_t        *sp;
+    oiosaml_err_t        err;
+    oiosaml_idp_t       *idp;
+    oiosaml_idp_conf_t   ic;
+
+    t_init();
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_sp_new(T_SP, T_BASE, &sp, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_key(sp, t_cert("sp.key"),
+                                        t_cert("sp.crt"), 0, &err),
+                     OIOSAML_OK);
+
+    if (next_from != -1) {
+        assert_int_equal(oiosaml_sp_add_key(sp, t_cert("sp-next.key"),
+                                            t_cert("sp-next.crt"),
+                                            next_from, &err), OIOSAML_OK);
+    }
+
+    memset(&ic, 0, sizeof(ic));
+    ic.id = "test";
+    ic.metadata_file = t_idp_metadata("unit-idp.xml", T_IDP, "idp.crt",
+                                      NULL);
+    assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &idp, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_idp(sp, idp, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_finish(sp, at, &err), OIOSAML_OK);
+
+    return sp;
+}
+
+
+/* the metadata's signature, with cert as the only trusted one */
+static oiosaml_status_t
+verify(const char *xml, size_t len, const char *cert)
+{
+    xmlDocPtr          doc;
+    oiosaml_err_t      err;
+    oiosaml_cert_t     c;
+    oiosaml_trust_t    trust;
+    oiosaml_status_t   rc;
+
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_cert_load(t_cert(cert), &c, &err), OIOSAML_OK);
+
+    rc = oiosaml_xml_parse(xml, len, &doc, &err);
+
+    if (rc == OIOSAML_OK) {
+        memset(&trust, 0, sizeof(trust));
+        trust.certs = &c;
+        trust.ncerts = 1;
+        rc = oiosaml_dsig_verify(xmlDocGetRootElement(doc), &trust, &err);
+        xmlFreeDoc(doc);
+    }
+
+    oiosaml_cert_clear(&c);
+
+    return rc;
+}
+
+
+static size_t
+count(const char *s, const char *what)
+{
+    size_t  n;
+
+    for (n = 0; (s = strstr(s, what)) != NULL; s++) {
+        n++;
+    }
+
+    return n;
+}
+
+
+static char *
+cert_b64(const char *name)
+{
+    char             *b64;
+    oiosaml_err_t     err;
+    oiosaml_cert_t    c;
+
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_cert_load(t_cert(name), &c, &err), OIOSAML_OK);
+    b64 = strdup(c.der_b64);
+    oiosaml_cert_clear(&c);
+
+    return b64;
+}
+
+
+static void
+test_content(void **state)
+{
+    char           *sp_b64, id[64];
+    size_t          len, dlen;
+    oiosaml_sp_t   *sp;
+    const char     *md;
+    unsigned int    n;
+    unsigned char   d[EVP_MAX_MD_SIZE];
+
+    sp = sp_keys(-1, t_now());
+    md = oiosaml_sp_metadata(sp, &len);
+    assert_non_null(md);
+    assert_int_equal(strlen(md), len);
+
+    assert_non_null(strstr(md, "entityID=\"" T_SP "\""));
+    assert_non_null(strstr(md, "AuthnRequestsSigned=\"true\""));
+    assert_non_null(strstr(md, "WantAssertionsSigned=\"true\""));
+    assert_non_null(strstr(md, "<md:SingleLogoutService Binding=\""
+                           OIOSAML_BINDING_REDIRECT "\" Location=\"" T_BASE
+                           "sls\"/>"));
+    assert_non_null(strstr(md, "<md:AssertionConsumerService Binding=\""
+                           OIOSAML_BINDING_POST "\" Location=\"" T_ACS
+                           "\" index=\"0\" isDefault=\"true\"/>"));
+    assert_non_null(strstr(md, "nameid-format:persistent</md:NameIDFormat>"));
+
+    /* the certificate for signing and encryption, and in the KeyInfo */
+    sp_b64 = cert_b64("sp.crt");
+    assert_int_equal(count(md, sp_b64), 3);
+    assert_non_null(strstr(md, "<md:KeyDescriptor use=\"signing\">"));
+    assert_non_null(strstr(md, "<md:KeyDescriptor use=\"encryption\">"));
+    free(sp_b64);
+
+    /* the ID is stable: "_" and the SHA-1 of the entityID in hex */
+    EVP_Digest(T_SP, strlen(T_SP), d, &n, EVP_sha1(), NULL);
+    id[0] = '_';
+    oiosaml_hex(id + 1, d, n);
+    dlen = strlen(id);
+    assert_int_equal(dlen, 41);
+    assert_non_null(strstr(md, id));
+    assert_non_null(strstr(md, "URI=\"#"));
+    assert_non_null(strstr(strstr(md, "URI=\"#") + 6, id));
+
+    oiosaml_sp_free(sp);
+}
+
+
+static void
+test_signature(void **state)
+{
+    char          *copy, *p;
+    size_t         len;
+    oiosaml_sp_t  *sp;
+    const char    *md;
+
+    sp = sp_keys(-1, t_now());
+    md = oiosaml_sp_metadata(sp, &len);
+
+    assert_int_equal(verify(md, len, "sp.crt"), OIOSAML_OK);
+    assert_int_equal(verify(md, len, "idp.crt"), OIOSAML_DENY_SIGNATURE);
+    assert_int_equal(verify(md, len, "sp-next.crt"), OIOSAML_DENY_SIGNATURE);
+
+    /* one byte of signed content changed: the ACS URL */
+    copy = strdup(md);
+    p = strstr(copy, "saml/acs\"");
+    assert_non_null(p);
+    p[7] = 'x';
+    assert_int_equal(verify(copy, len, "sp.crt"), OIOSAML_DENY_SIGNATURE);
+    p[7] = 's';
+    assert_int_equal(verify(copy, len, "sp.crt"), OIOSAML_OK);
+
+    /* ... or a byte of the entityID */
+    p = strstr(copy, "entityID=\"https://sp.test/\"");
+    assert_non_null(p);
+    p[18] = 'S';
+    assert_int_equal(verify(copy, len, "sp.crt"), OIOSAML_DENY_SIGNATURE);
+
+    free(copy);
+    oiosaml_sp_free(sp);
+}
+
+
+/* rollover: both certificates published, the active key signs */
+static void
+test_two_keys(void **state)
+{
+    char          *b1, *b2;
+    size_t         len;
+    time_t         now;
+    oiosaml_sp_t  *sp;
+    const char    *md, *p1, *p2;
+
+    now = t_now();
+    b1 = cert_b64("sp.crt");
+    b2 = cert_b64("sp-next.crt");
+
+    sp = sp_keys(now + 86400, now);
+    md = oiosaml_sp_metadata(sp, &len);
+
+    assert_int_equal(count(md, "<md:KeyDescriptor use=\"signing\">"), 2);
+    assert_int_equal(count(md, "<md:KeyDescriptor use=\"encryption\">"), 2);
+
+    /* both in SPSSODescriptor; the KeyInfo of the signature is sp.crt's */
+    assert_int_equal(count(md, b1), 3);
+    assert_int_equal(count(md, b2), 2);
+    p1 = strstr(md, b1);
+    p2 = strstr(md, b2);
+    assert_true(p1 < p2);
+
+    assert_int_equal(verify(md, len, "sp.crt"), OIOSAML_OK);
+    assert_int_equal(verify(md, len, "sp-next.crt"), OIOSAML_DENY_SIGNATURE);
+    oiosaml_sp_free(sp);
+
+    /* once the next key is active it signs */
+    sp = sp_keys(now + 86400, now + 86400);
+    md = oiosaml_sp_metadata(sp, &len);
+    assert_int_equal(count(md, b1), 2);
+    assert_int_equal(count(md, b2), 3);
+    assert_int_equal(verify(md, len, "sp-next.crt"), OIOSAML_OK);
+    assert_int_equal(verify(md, len, "sp.crt"), OIOSAML_DENY_SIGNATURE);
+    oiosaml_sp_free(sp);
+
+    free(b1);
+    free(b2);
+}
+
+
+/* an expired certificate is no longer published */
+static void
+test_expired_key_dropped(void **state)
+{
+    char            *b1, *b2;
+    size_t           len;
+    time_t           end;
+    oiosaml_sp_t    *sp;
+    oiosaml_err_t    err;
+    oiosaml_cert_t   c;
+    const char      *md;
+
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_cert_load(t_cert("sp.crt"), &c, &err),
+                     OIOSAML_OK);
+    end = c.not_after;
+    oiosaml_cert_clear(&c);
+
+    b1 = cert_b64("sp.crt");
+    b2 = cert_b64("sp-next.crt");
+
+    /* still valid at its last second */
+    sp = sp_keys(end - 86400, end);
+    md = oiosaml_sp_metadata(sp, &len);
+    assert_int_equal(count(md, b1), 2);
+    assert_int_equal(count(md, b2), 3);
+    oiosaml_sp_free(sp);
+
+    sp = sp_keys(end - 86400, end + 1);
+    md = oiosaml_sp_metadata(sp, &len);
+    assert_int_equal(count(md, b1), 0);
+    assert_int_equal(count(md, b2), 3);
+    assert_int_equal(verify(md, len, "sp-next.crt"), OIOSAML_OK);
+    oiosaml_sp_free(sp);
+
+    free(b1);
+    free(b2);
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest  tests[] = {
+        cmocka_unit_test(test_content),
+        cmocka_unit_test(test_signature),
+        cmocka_unit_test(test_two_keys),
+        cmocka_unit_test(test_expired_key_dropped),
+    };
+
+    t_init();
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
