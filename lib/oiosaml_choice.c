@@ -596,7 +596,8 @@ oiosaml_choice_open(const oiosaml_sp_t *sp, const char *value, size_t len,
         return rc;
     }
 
-    nl = strchr((char *) plain + 2, '\n');
+    /* plain + 2 is past the end of a shorter plaintext */
+    nl = (plen >= 2) ? strchr((char *) plain + 2, '\n') : NULL;
 
     if (strncmp((char *) plain, "1\n", 2) != 0 || nl == NULL
         || sscanf((char *) plain + 2, "%lld", &t) != 1

@@ -161,6 +161,10 @@ oiosaml_dsig_verify(xmlNodePtr node, const oiosaml_trust_t *trust,
         }
 
         if (status == xmlSecDSigStatusSucceeded) {
+            if (trust->matched != NULL) {
+                *trust->matched = i;
+            }
+
             return OIOSAML_OK;
         }
     }

@@ -473,3 +473,10 @@ oiosaml_identity_assertion_id(const oiosaml_identity_t *id)
 {
     return id->assertion_id ? id->assertion_id : "";
 }
+
+
+int
+oiosaml_identity_expired_cert(const oiosaml_identity_t *id)
+{
+    return id->expired_cert;
+}

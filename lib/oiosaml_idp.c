@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
+#include <openssl/x509.h>
+
 #include "oiosaml_internal.h"
 
 
@@ -83,6 +86,8 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
     idp->require_encryption = conf->require_encryption;
     idp->hidden = conf->hidden;
     idp->down = conf->down;
+    idp->cert_grace = conf->cert_grace;
+    idp->next_from = conf->next_from;
 
     if (idp->id == NULL || idp->label == NULL || idp->metadata_file == NULL) {
         oiosaml_idp_free(idp);
@@ -93,6 +98,26 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
     if (rc != OIOSAML_OK) {
         oiosaml_idp_free(idp);
         return rc;
+    }
+
+    if (conf->next_cert != NULL) {
+        rc = oiosaml_cert_load(conf->next_cert, &idp->next, err);
+        if (rc != OIOSAML_OK) {
+            oiosaml_idp_free(idp);
+            return rc;
+        }
+
+        idp->has_next = 1;
+    }
+
+    if (conf->metadata_signer != NULL) {
+        rc = oiosaml_cert_load(conf->metadata_signer, &idp->signer, err);
+        if (rc != OIOSAML_OK) {
+            oiosaml_idp_free(idp);
+            return rc;
+        }
+
+        idp->has_signer = 1;
     }
 
     rc = oiosaml_read_file(conf->metadata_file, OIOSAML_MAX_METADATA, &data,
@@ -188,17 +213,19 @@ oiosaml_idp_free(oiosaml_idp_t *idp)
     free(idp->backup);
     free(idp->ranges);
 
-    for (i = 0; i < idp->ncerts; i++) {
-        oiosaml_cert_clear(&idp->certs[i]);
+    oiosaml_metadata_clear(idp);
+
+    if (idp->has_next) {
+        oiosaml_cert_clear(&idp->next);
+    }
+
+    if (idp->has_signer) {
+        oiosaml_cert_clear(&idp->signer);
     }
 
     free(idp->id);
     free(idp->label);
     free(idp->metadata_file);
-    free(idp->entity_id);
-    free(idp->sso_url);
-    free(idp->slo_url);
-    free(idp->slo_response_url);
     free(idp);
 }
 
@@ -299,4 +326,225 @@ oiosaml_signed_name(oiosaml_signed_t where)
     }
 
     return oiosaml_signed_names[where];
+}
+
+
+const char *
+oiosaml_idp_metadata_file(const oiosaml_idp_t *idp)
+{
+    return idp->metadata_file;
+}
+
+
+time_t
+oiosaml_idp_valid_until(const oiosaml_idp_t *idp)
+{
+    return idp->valid_until;
+}
+
+
+/* newer metadata into a scratch IdP with this IdP's checks */
+static oiosaml_status_t
+oiosaml_idp_load_into(const oiosaml_idp_t *idp, oiosaml_idp_t *tmp,
+    const char *xml, size_t len, time_t now, oiosaml_err_t *err)
+{
+    oiosaml_status_t  rc;
+
+    memset(tmp, 0, sizeof(*tmp));
+    tmp->id = idp->id;
+    tmp->signer = idp->signer;          /* borrowed */
+    tmp->has_signer = idp->has_signer;
+
+    rc = oiosaml_metadata_load(tmp, xml, len, now, err);
+    if (rc != OIOSAML_OK) {
+        oiosaml_metadata_clear(tmp);
+        return rc;
+    }
+
+    if (strcmp(tmp->entity_id, idp->entity_id) != 0) {
+        oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                        "the metadata names entityID \"%.200s\", not "
+                        "\"%s\"", tmp->entity_id, idp->entity_id);
+        oiosaml_metadata_clear(tmp);
+        return OIOSAML_ERR_CONFIG;
+    }
+
+    return OIOSAML_OK;
+}
+
+
+oiosaml_status_t
+oiosaml_idp_check_metadata(const oiosaml_idp_t *idp, const char *xml,
+    size_t len, time_t now, oiosaml_err_t *err)
+{
+    oiosaml_idp_t     tmp;
+    oiosaml_status_t  rc;
+
+    rc = oiosaml_idp_load_into(idp, &tmp, xml, len, now, err);
+
+    if (rc == OIOSAML_OK) {
+        oiosaml_metadata_clear(&tmp);
+    }
+
+    return rc;
+}
+
+
+oiosaml_status_t
+oiosaml_idp_update(oiosaml_idp_t *idp, const char *xml, size_t len,
+    time_t now, oiosaml_err_t *err)
+{
+    size_t            i;
+    oiosaml_idp_t     tmp;
+    oiosaml_status_t  rc;
+
+    rc = oiosaml_idp_load_into(idp, &tmp, xml, len, now, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
+    oiosaml_metadata_clear(idp);
+
+    idp->entity_id = tmp.entity_id;
+    idp->sso_url = tmp.sso_url;
+    idp->slo_url = tmp.slo_url;
+    idp->slo_response_url = tmp.slo_response_url;
+    idp->valid_until = tmp.valid_until;
+    idp->ncerts = tmp.ncerts;
+
+    for (i = 0; i < tmp.ncerts; i++) {
+        idp->certs[i] = tmp.certs[i];
+    }
+
+    return OIOSAML_OK;
+}
+
+
+size_t
+oiosaml_idp_trust_set(const oiosaml_idp_t *idp, time_t t, time_t skew,
+    oiosaml_cert_t *set)
+{
+    size_t                 i, n;
+    const oiosaml_cert_t  *c;
+
+    n = 0;
+
+    for (i = 0; i < idp->ncerts + idp->has_next; i++) {
+        c = (i < idp->ncerts) ? &idp->certs[i] : &idp->next;
+
+        if (i == idp->ncerts && t < idp->next_from) {
+            continue;
+        }
+
+        if (c->not_before <= t + skew
+            && c->not_after + idp->cert_grace + skew >= t)
+        {
+            set[n++] = *c;
+        }
+    }
+
+    return n;
+}
+
+
+size_t
+oiosaml_idp_trusted_at(const oiosaml_idp_t *idp, time_t t)
+{
+    oiosaml_cert_t  set[OIOSAML_MAX_IDP_CERTS + 1];
+
+    return oiosaml_idp_trust_set(idp, t, 0, set);
+}
+
+
+oiosaml_status_t
+oiosaml_idp_trusts(const oiosaml_idp_t *idp, const char *cert_file,
+    time_t t, oiosaml_err_t *err)
+{
+    size_t            i, n;
+    oiosaml_cert_t    c, set[OIOSAML_MAX_IDP_CERTS + 1];
+    oiosaml_status_t  rc;
+
+    rc = oiosaml_cert_load(cert_file, &c, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
+    n = oiosaml_idp_trust_set(idp, t, 0, set);
+    rc = OIOSAML_DENY_SIGNATURE;
+
+    for (i = 0; i < n; i++) {
+        if (memcmp(set[i].sha256, c.sha256, sizeof(c.sha256)) == 0) {
+            rc = OIOSAML_OK;
+            break;
+        }
+    }
+
+    oiosaml_cert_clear(&c);
+
+    if (rc != OIOSAML_OK) {
+        return oiosaml_err_set(err, rc, "not among the %zu certificates "
+                               "IdP \"%s\" is trusted with then", n,
+                               idp->id);
+    }
+
+    return OIOSAML_OK;
+}
+
+
+size_t
+oiosaml_idp_cert_count(const oiosaml_idp_t *idp)
+{
+    return idp->ncerts + idp->has_next;
+}
+
+
+void
+oiosaml_cert_info(const oiosaml_cert_t *c, const char *use, time_t from,
+    oiosaml_cert_info_t *info)
+{
+    BIO   *bio;
+    long   n;
+    char  *p;
+
+    memset(info, 0, sizeof(*info));
+    info->use = use;
+    info->not_before = c->not_before;
+    info->not_after = c->not_after;
+    info->from = from;
+    oiosaml_hex(info->sha256, c->sha256, sizeof(c->sha256));
+
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) {
+        return;
+    }
+
+    if (X509_NAME_print_ex(bio, X509_get_subject_name(c->x509), 0,
+                           XN_FLAG_RFC2253) >= 0)
+    {
+        n = BIO_get_mem_data(bio, &p);
+
+        if (n > 0) {
+            if ((size_t) n >= sizeof(info->subject)) {
+                n = sizeof(info->subject) - 1;
+            }
+
+            memcpy(info->subject, p, (size_t) n);
+            info->subject[n] = '\0';
+        }
+    }
+
+    BIO_free(bio);
+}
+
+
+void
+oiosaml_idp_cert_info(const oiosaml_idp_t *idp, size_t i,
+    oiosaml_cert_info_t *info)
+{
+    if (i < idp->ncerts) {
+        oiosaml_cert_info(&idp->certs[i], "signing", 0, info);
+
+    } else {
+        oiosaml_cert_info(&idp->next, "next", idp->next_from, info);
+    }
 }

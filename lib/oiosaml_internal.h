@@ -92,6 +92,12 @@ struct oiosaml_idp_s {
     unsigned            require_encryption:1;
     unsigned            hidden:1;
     unsigned            down:1;
+    oiosaml_cert_t      next;           /* next_cert, if has_next */
+    time_t              next_from;
+    time_t              cert_grace;
+    oiosaml_cert_t      signer;         /* metadata_signer, if has_signer */
+    unsigned            has_next:1;
+    unsigned            has_signer:1;
     char               *backup;
     char              **replaces;       /* NULL-terminated */
     size_t              nranges;
@@ -126,8 +132,8 @@ struct oiosaml_sp_s {
     unsigned            allow_unsolicited:1;
     time_t              skew;
     time_t              request_lifetime;
-    char               *metadata;
-    size_t              metadata_len;
+    char               *metadata[OIOSAML_MAX_SP_KEYS];  /* per signing key */
+    size_t              metadata_len[OIOSAML_MAX_SP_KEYS];
     oiosaml_template_t *choice_template;
     oiosaml_idp_t     **sorted;         /* by label, Danish order */
 };
@@ -140,6 +146,7 @@ struct oiosaml_identity_s {
     oiosaml_loa_t         nsis;         /* nsis/loa attribute */
     oiosaml_loa_t         nist;         /* AssuranceLevel attribute */
     unsigned              mfa:1;        /* ADFS multipleauthn seen */
+    unsigned              expired_cert:1;   /* trusted by cert_grace */
     time_t                not_on_or_after;
     char                 *assertion_id;
     char                 *fields[OIOSAML_F_MAX];
@@ -251,6 +258,8 @@ oiosaml_status_t oiosaml_cert_from_b64(const char *b64, size_t len,
 oiosaml_status_t oiosaml_cert_load(const char *file, oiosaml_cert_t *cert,
     oiosaml_err_t *err);
 void oiosaml_cert_clear(oiosaml_cert_t *cert);
+void oiosaml_cert_info(const oiosaml_cert_t *cert, const char *use,
+    time_t from, oiosaml_cert_info_t *info);
 oiosaml_status_t oiosaml_pkey_load(const char *file, EVP_PKEY **pkey,
     oiosaml_err_t *err);
 xmlSecKeyPtr oiosaml_xmlsec_key(EVP_PKEY *pkey);
@@ -266,12 +275,20 @@ int oiosaml_range_match(const oiosaml_range_t *r, int family,
 /* metadata (oiosaml_metadata.c) */
 oiosaml_status_t oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf,
     size_t len, time_t now, oiosaml_err_t *err);
+/* frees what oiosaml_metadata_load() set */
+void oiosaml_metadata_clear(oiosaml_idp_t *idp);
+
+/* the IdP's trust set at time t: certificates within validity (with the
+ * grace) and the next certificate once active; returns how many */
+size_t oiosaml_idp_trust_set(const oiosaml_idp_t *idp, time_t t,
+    time_t skew, oiosaml_cert_t *set);
 
 
 /* signatures (oiosaml_dsig.c) */
 typedef struct {
     const oiosaml_cert_t   *certs;
     size_t                  ncerts;
+    size_t                 *matched;    /* if set: the certificate used */
     unsigned                allow_sha1:1;
 } oiosaml_trust_t;
 
@@ -305,9 +322,9 @@ oiosaml_status_t oiosaml_identity_from_assertion(const oiosaml_idp_t *idp,
 oiosaml_status_t oiosaml_choice_finish(oiosaml_sp_t *sp, oiosaml_err_t *err);
 
 
-/* SP metadata (oiosaml_spmeta.c) */
-oiosaml_status_t oiosaml_spmeta_build(oiosaml_sp_t *sp, time_t now,
-    oiosaml_err_t *err);
+/* SP metadata (oiosaml_spmeta.c): signed with keys[key] */
+oiosaml_status_t oiosaml_spmeta_build(const oiosaml_sp_t *sp, time_t now,
+    size_t key, char **xml, size_t *len, oiosaml_err_t *err);
 
 
 /* redirect binding (oiosaml_redirect.c) */

@@ -38,6 +38,23 @@ oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf, size_t len,
 
     root = xmlDocGetRootElement(doc);
 
+    if (idp->has_signer) {
+        oiosaml_trust_t  trust;
+
+        memset(&trust, 0, sizeof(trust));
+        trust.certs = &idp->signer;
+        trust.ncerts = 1;
+
+        rc = oiosaml_dsig_verify(root, &trust, err);
+
+        if (rc != OIOSAML_OK) {
+            oiosaml_err_set(err, OIOSAML_ERR_CONFIG, "the metadata is not "
+                            "signed by metadata_signer");
+            rc = OIOSAML_ERR_CONFIG;
+            goto done;
+        }
+    }
+
     sso = oiosaml_metadata_find_idp(root, &entity, err);
     if (sso == NULL) {
         rc = OIOSAML_ERR_CONFIG;
@@ -288,4 +305,27 @@ oiosaml_metadata_certs(oiosaml_idp_t *idp, xmlNodePtr sso, oiosaml_err_t *err)
     }
 
     return OIOSAML_OK;
+}
+
+
+void
+oiosaml_metadata_clear(oiosaml_idp_t *idp)
+{
+    size_t  i;
+
+    for (i = 0; i < idp->ncerts; i++) {
+        oiosaml_cert_clear(&idp->certs[i]);
+    }
+
+    free(idp->entity_id);
+    free(idp->sso_url);
+    free(idp->slo_url);
+    free(idp->slo_response_url);
+
+    idp->ncerts = 0;
+    idp->entity_id = NULL;
+    idp->sso_url = NULL;
+    idp->slo_url = NULL;
+    idp->slo_response_url = NULL;
+    idp->valid_until = 0;
 }

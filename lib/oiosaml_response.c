@@ -26,6 +26,7 @@ typedef struct {
     const oiosaml_idp_t            *idp;
     time_t                          expires;
     unsigned                        answered:1;  /* carries InResponseTo */
+    unsigned                        expired_cert:1;
 } oiosaml_verify_t;
 
 
@@ -311,6 +312,7 @@ oiosaml_verify_doc(oiosaml_verify_t *v, xmlDocPtr doc,
     }
 
     (*identity)->assertion_id = oiosaml_strdup(aid);
+    (*identity)->expired_cert = v->expired_cert;
 
     if ((*identity)->assertion_id == NULL) {
         oiosaml_identity_free(*identity);
@@ -498,9 +500,10 @@ static oiosaml_status_t
 oiosaml_verify_signature(oiosaml_verify_t *v, xmlNodePtr node,
     oiosaml_err_t *err)
 {
-    size_t            i;
-    oiosaml_cert_t    active[OIOSAML_MAX_IDP_CERTS];
+    size_t            matched;
+    oiosaml_cert_t    active[OIOSAML_MAX_IDP_CERTS + 1];
     oiosaml_trust_t   trust;
+    oiosaml_status_t  rc;
 
     if (oiosaml_xml_child(node, OIOSAML_NS_DS, "Signature") == NULL) {
         return OIOSAML_DENY_UNSIGNED;
@@ -511,18 +514,11 @@ oiosaml_verify_signature(oiosaml_verify_t *v, xmlNodePtr node,
         return OIOSAML_DENY_UNSIGNED;
     }
 
-    /* only certificates within their validity period are trusted */
-    trust.ncerts = 0;
-
-    for (i = 0; i < v->idp->ncerts; i++) {
-        const oiosaml_cert_t  *c = &v->idp->certs[i];
-
-        if (c->not_before <= v->p->now + v->sp->skew
-            && c->not_after + v->sp->skew >= v->p->now)
-        {
-            active[trust.ncerts++] = *c;
-        }
-    }
+    /* certificates within their validity (+ grace), next_cert once due */
+    memset(&trust, 0, sizeof(trust));
+    trust.ncerts = oiosaml_idp_trust_set(v->idp, v->p->now, v->sp->skew,
+                                         active);
+    trust.matched = &matched;
 
     if (trust.ncerts == 0) {
         return oiosaml_err_set(err, OIOSAML_DENY_SIGNATURE,
@@ -533,7 +529,13 @@ oiosaml_verify_signature(oiosaml_verify_t *v, xmlNodePtr node,
     trust.certs = active;
     trust.allow_sha1 = v->idp->allow_sha1;
 
-    return oiosaml_dsig_verify(node, &trust, err);
+    rc = oiosaml_dsig_verify(node, &trust, err);
+
+    if (rc == OIOSAML_OK && active[matched].not_after < v->p->now) {
+        v->expired_cert = 1;
+    }
+
+    return rc;
 }
 
 

@@ -131,7 +131,11 @@ oiosaml_sp_free(oiosaml_sp_t *sp)
     free(sp->prefix);
     free(sp->acs_url);
     free(sp->sls_url);
-    free(sp->metadata);
+
+    for (i = 0; i < OIOSAML_MAX_SP_KEYS; i++) {
+        free(sp->metadata[i]);
+    }
+
     free(sp);
 }
 
@@ -352,6 +356,7 @@ oiosaml_sp_set_allow_unsolicited(oiosaml_sp_t *sp, int on)
 oiosaml_status_t
 oiosaml_sp_finish(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
 {
+    size_t            i;
     oiosaml_status_t  rc;
 
     if (sp->finished) {
@@ -380,9 +385,13 @@ oiosaml_sp_finish(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
         }
     }
 
-    rc = oiosaml_spmeta_build(sp, now, err);
-    if (rc != OIOSAML_OK) {
-        return rc;
+    /* the metadata as each key would sign it: it switches with the key */
+    for (i = 0; i < sp->nkeys; i++) {
+        rc = oiosaml_spmeta_build(sp, now, i, &sp->metadata[i],
+                                  &sp->metadata_len[i], err);
+        if (rc != OIOSAML_OK) {
+            return rc;
+        }
     }
 
     rc = oiosaml_choice_finish(sp, err);
@@ -501,6 +510,25 @@ oiosaml_sp_idp_by_entity_id(const oiosaml_sp_t *sp, const char *entity_id,
 }
 
 
+oiosaml_status_t
+oiosaml_sp_idp_update(oiosaml_sp_t *sp, const char *id, size_t id_len,
+    const char *xml, size_t len, time_t now, oiosaml_err_t *err)
+{
+    size_t  i;
+
+    for (i = 0; i < sp->nidps; i++) {
+        if (strlen(sp->idps[i]->id) == id_len
+            && memcmp(sp->idps[i]->id, id, id_len) == 0)
+        {
+            return oiosaml_idp_update(sp->idps[i], xml, len, now, err);
+        }
+    }
+
+    return oiosaml_err_set(err, OIOSAML_DENY_UNKNOWN_IDP, "no IdP \"%.*s\"",
+                           (int) (id_len > 64 ? 64 : id_len), id);
+}
+
+
 const oiosaml_idp_t *
 oiosaml_sp_idp_resolve(const oiosaml_sp_t *sp, const char *id, size_t len,
     int *replaced)
@@ -570,13 +598,52 @@ oiosaml_idp_backup(const oiosaml_sp_t *sp, const oiosaml_idp_t *idp)
 
 
 const char *
-oiosaml_sp_metadata(const oiosaml_sp_t *sp, size_t *len)
+oiosaml_sp_metadata(const oiosaml_sp_t *sp, time_t now, size_t *len)
 {
+    size_t  k;
+
+    k = sp->nkeys ? oiosaml_sp_signing_key_at(sp, now) : 0;
+
     if (len != NULL) {
-        *len = sp->metadata_len;
+        *len = sp->metadata_len[k];
     }
 
-    return sp->metadata;
+    return sp->metadata[k];
+}
+
+
+oiosaml_status_t
+oiosaml_sp_metadata_at(const oiosaml_sp_t *sp, time_t t, char **xml,
+    size_t *len, oiosaml_err_t *err)
+{
+    if (sp->nkeys == 0) {
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG, "no SP key");
+    }
+
+    return oiosaml_spmeta_build(sp, t, oiosaml_sp_signing_key_at(sp, t), xml,
+                                len, err);
+}
+
+
+size_t
+oiosaml_sp_key_count(const oiosaml_sp_t *sp)
+{
+    return sp->nkeys;
+}
+
+
+void
+oiosaml_sp_key_info(const oiosaml_sp_t *sp, size_t i,
+    oiosaml_cert_info_t *info)
+{
+    oiosaml_cert_info(&sp->keys[i].cert, "sp", sp->keys[i].from, info);
+}
+
+
+size_t
+oiosaml_sp_signing_key_at(const oiosaml_sp_t *sp, time_t t)
+{
+    return (size_t) (oiosaml_sp_signing_key(sp, t) - sp->keys);
 }
 
 

@@ -2,7 +2,7 @@
 /*
  * Our SP metadata: entityID, ACS (HTTP-POST), SLO (HTTP-Redirect), the
  * signing and encryption certificate of every configured key (current and
- * next), signed with the active key.
+ * next) that has not expired at "now", signed with a given key.
  */
 
 
@@ -23,7 +23,8 @@ static xmlNodePtr oiosaml_spmeta_key(xmlNodePtr sso, xmlNsPtr md,
 
 
 oiosaml_status_t
-oiosaml_spmeta_build(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
+oiosaml_spmeta_build(const oiosaml_sp_t *sp, time_t now, size_t key,
+    char **xml, size_t *len, oiosaml_err_t *err)
 {
     char              id[2 + 40 + 1];
     size_t            i;
@@ -98,13 +99,12 @@ oiosaml_spmeta_build(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
     xmlNewProp(n, (const xmlChar *) "index", (const xmlChar *) "0");
     xmlNewProp(n, (const xmlChar *) "isDefault", (const xmlChar *) "true");
 
-    rc = oiosaml_dsig_sign(root, NULL, oiosaml_sp_signing_key(sp, now), err);
+    rc = oiosaml_dsig_sign(root, NULL, &sp->keys[key], err);
 
     if (rc == OIOSAML_OK) {
-        free(sp->metadata);
-        sp->metadata = oiosaml_xml_dump(doc, &sp->metadata_len);
+        *xml = oiosaml_xml_dump(doc, len);
 
-        if (sp->metadata == NULL) {
+        if (*xml == NULL) {
             rc = oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
         }
     }

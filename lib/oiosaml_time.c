@@ -160,3 +160,10 @@ oiosaml_parse_time(const char *s, size_t len, time_t *t)
 {
     return oiosaml_time_parse(s, len, t);
 }
+
+
+void
+oiosaml_format_time(time_t t, char *buf)
+{
+    oiosaml_time_format(t, buf);
+}

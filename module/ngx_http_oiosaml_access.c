@@ -139,6 +139,8 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
+    ngx_http_oiosaml_trust_sync(oscf, r->connection->log);
+
     olcf = ngx_http_get_module_loc_conf(r, ngx_http_oiosaml_module);
 
     if (!olcf->enable) {

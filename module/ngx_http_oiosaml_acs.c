@@ -133,7 +133,21 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
     st = oiosaml_response_verify(oscf->sp, &params, &identity, &err);
 
     if (st != OIOSAML_OK) {
+        ngx_http_oiosaml_count(oscf, params.pending ? pending.idp_id : "-",
+                               st);
         return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    ngx_http_oiosaml_count(oscf,
+                           oiosaml_idp_id(oiosaml_identity_idp(identity)),
+                           OIOSAML_OK);
+
+    if (oiosaml_identity_expired_cert(identity)) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "oiosaml: IdP \"%s\" signed with an EXPIRED "
+                      "certificate, accepted only because of its "
+                      "cert_grace: renew its metadata now",
+                      oiosaml_idp_id(oiosaml_identity_idp(identity)));
     }
 
     if (params.pending == NULL) {

@@ -21,6 +21,8 @@ static char *ngx_http_oiosaml_path(ngx_conf_t *cf, ngx_str_t *path);
 static char *ngx_http_oiosaml_cstr(ngx_conf_t *cf, ngx_str_t *s);
 static char *ngx_http_oiosaml_header_names(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *conf);
+static void ngx_http_oiosaml_conf_cert_warnings(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf, time_t now);
 
 
 /* the identity headers: the configured prefix and these names */
@@ -308,6 +310,67 @@ ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        if (ngx_http_oiosaml_opt(&value[i], "next_cert=")) {
+            idp->next_cert.data = value[i].data + 10;
+            idp->next_cert.len = value[i].len - 10;
+
+            if (ngx_conf_full_name(cf->cycle, &idp->next_cert, 1) != NGX_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "metadata_signer=")) {
+            idp->metadata_signer.data = value[i].data + 16;
+            idp->metadata_signer.len = value[i].len - 16;
+
+            if (ngx_conf_full_name(cf->cycle, &idp->metadata_signer, 1)
+                != NGX_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "from=")
+            || ngx_http_oiosaml_opt(&value[i], "next_from="))
+        {
+            v.data = ngx_strlchr(value[i].data,
+                                 value[i].data + value[i].len, '=') + 1;
+            v.len = value[i].data + value[i].len - v.data;
+
+            if (oiosaml_parse_time((char *) v.data, v.len, &idp->next_from)
+                != OIOSAML_OK)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid \"%V\", expected "
+                                   "from=YYYY-MM-DDTHH:MM:SSZ", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "cert_grace=")) {
+            v.data = value[i].data + 11;
+            v.len = value[i].len - 11;
+            idp->cert_grace = ngx_parse_time(&v, 1);
+
+            if (idp->cert_grace == (time_t) NGX_ERROR
+                || idp->cert_grace > 90 * 86400)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid \"%V\" (at most 90d)",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
         if (ngx_strcmp(value[i].data, "down") == 0) {
             idp->down = 1;
             continue;
@@ -336,6 +399,13 @@ ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (idp->metadata.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "oiosaml_idp \"%V\" needs metadata=FILE", &idp->id);
+        return NGX_CONF_ERROR;
+    }
+
+    if (idp->next_from != 0 && idp->next_cert.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "oiosaml_idp \"%V\": from= belongs to next_cert=",
+                           &idp->id);
         return NGX_CONF_ERROR;
     }
 
@@ -419,6 +489,80 @@ ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* a time, or off (0): oiosaml_metadata_refresh, oiosaml_cert_warn */
+char *
+ngx_http_oiosaml_time_or_off(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    time_t     *t;
+    ngx_str_t  *value;
+
+    t = (time_t *) (p + cmd->offset);
+
+    if (*t != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        *t = 0;
+        return NGX_CONF_OK;
+    }
+
+    *t = ngx_parse_time(&value[1], 1);
+
+    if (*t == (time_t) NGX_ERROR || *t < 1) {
+        return "invalid value";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* certificates that expire soon are worth a line at "nginx -t" */
+static void
+ngx_http_oiosaml_conf_cert_warnings(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf, time_t now)
+{
+    size_t                j, k;
+    oiosaml_cert_info_t   info;
+    const oiosaml_idp_t  *idp;
+
+    if (conf->cert_warn == 0) {
+        return;
+    }
+
+    for (k = 0; k < oiosaml_sp_key_count(conf->sp); k++) {
+        oiosaml_sp_key_info(conf->sp, k, &info);
+
+        if (info.not_after - now < conf->cert_warn) {
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "oiosaml: our certificate \"%s\" expires in "
+                               "%T days", info.subject,
+                               (info.not_after - now) / 86400);
+        }
+    }
+
+    for (j = 0; j < oiosaml_sp_idp_count(conf->sp); j++) {
+        idp = oiosaml_sp_idp_at(conf->sp, j);
+
+        for (k = 0; k < oiosaml_idp_cert_count(idp); k++) {
+            oiosaml_idp_cert_info(idp, k, &info);
+
+            if (info.not_after - now < conf->cert_warn) {
+                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                                   "oiosaml: %s certificate \"%s\" of IdP "
+                                   "\"%s\" expires in %T days", info.use,
+                                   info.subject, oiosaml_idp_id(idp),
+                                   (info.not_after - now) / 86400);
+            }
+        }
+    }
+}
+
+
 /* oiosaml_remember 30d | off */
 char *
 ngx_http_oiosaml_remember(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -491,6 +635,7 @@ ngx_http_oiosaml_merge_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *prev,
         conf->origin = prev->origin;
         conf->strip = prev->strip;
         conf->secure = prev->secure;
+        conf->rec = prev->rec;
         ngx_memcpy(conf->hnames, prev->hnames, sizeof(conf->hnames));
         ngx_memcpy(conf->hlower, prev->hlower, sizeof(conf->hlower));
 
@@ -532,6 +677,16 @@ ngx_http_oiosaml_merge_sp_values(ngx_http_oiosaml_srv_conf_t *prev,
         none.skew = NGX_CONF_UNSET;
         none.request_lifetime = NGX_CONF_UNSET;
         none.allow_unsolicited = NGX_CONF_UNSET;
+        none.metadata_refresh = NGX_CONF_UNSET;
+        none.cert_warn = NGX_CONF_UNSET;
+        none.session_idle = NGX_CONF_UNSET;
+        none.session_lifetime = NGX_CONF_UNSET;
+        none.remember = NGX_CONF_UNSET;
+        none.login_limit = NGX_CONF_UNSET_UINT;
+        none.login_window = NGX_CONF_UNSET;
+        none.status = NGX_CONF_UNSET;
+        none.log_level = NGX_CONF_UNSET_UINT;
+        none.debug = NGX_CONF_UNSET;
         prev = &none;
     }
 
@@ -555,6 +710,11 @@ ngx_http_oiosaml_merge_sp_values(ngx_http_oiosaml_srv_conf_t *prev,
                              NGX_HTTP_OIOSAML_HEADER_PREFIX);
     ngx_conf_merge_str_value(conf->choose_template, prev->choose_template,
                              "");
+
+    /* the SP's upkeep reads these when it is built */
+    ngx_conf_merge_sec_value(conf->metadata_refresh, prev->metadata_refresh,
+                             300);
+    ngx_conf_merge_sec_value(conf->cert_warn, prev->cert_warn, 30 * 86400);
 }
 
 
@@ -679,6 +839,12 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
         ic.ip = idps[i].ip.len ? ngx_http_oiosaml_cstr(cf, &idps[i].ip)
                                : NULL;
         ic.down = idps[i].down;
+        ic.next_cert = idps[i].next_cert.len
+                       ? (char *) idps[i].next_cert.data : NULL;
+        ic.next_from = idps[i].next_from;
+        ic.cert_grace = idps[i].cert_grace;
+        ic.metadata_signer = idps[i].metadata_signer.len
+                             ? (char *) idps[i].metadata_signer.data : NULL;
         ic.allow_sha1 = idps[i].allow_sha1;
         ic.require_encryption = idps[i].require_encryption;
         ic.hidden = idps[i].hidden;
@@ -748,6 +914,13 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
     }
 
     conf->sp = sp;
+
+    if (ngx_http_oiosaml_register_sp(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_http_oiosaml_conf_cert_warnings(cf, conf, now);
+
     conf->prefix.data = (u_char *) oiosaml_sp_prefix(sp);
     conf->prefix.len = ngx_strlen(conf->prefix.data);
     conf->origin.data = (u_char *) url;

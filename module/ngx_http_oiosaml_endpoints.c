@@ -43,6 +43,8 @@ ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r)
     name.data = r->uri.data + oscf->prefix.len;
     name.len = r->uri.len - oscf->prefix.len;
 
+    ngx_http_oiosaml_trust_sync(oscf, r->connection->log);
+
 #define ngx_http_oiosaml_is(s)                                               \
     (name.len == sizeof(s) - 1 && ngx_strncmp(name.data, s, name.len) == 0)
 
@@ -82,6 +84,10 @@ ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r)
         return ngx_http_oiosaml_forget(r, oscf);
     }
 
+    if (ngx_http_oiosaml_is("status")) {
+        return ngx_http_oiosaml_status(r, oscf);
+    }
+
 #undef ngx_http_oiosaml_is
 
     return NGX_HTTP_NOT_FOUND;
@@ -95,7 +101,7 @@ ngx_http_oiosaml_metadata(ngx_http_request_t *r,
     size_t       len;
     const char  *md;
 
-    md = oiosaml_sp_metadata(oscf->sp, &len);
+    md = oiosaml_sp_metadata(oscf->sp, ngx_time(), &len);
 
     return ngx_http_oiosaml_send(r, NGX_HTTP_OK,
                                  "application/samlmetadata+xml",

@@ -126,6 +126,27 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       offsetof(ngx_http_oiosaml_srv_conf_t, remember),
       NULL },
 
+    { ngx_string("oiosaml_metadata_refresh"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_oiosaml_time_or_off,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_oiosaml_srv_conf_t, metadata_refresh),
+      NULL },
+
+    { ngx_string("oiosaml_cert_warn"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_oiosaml_time_or_off,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_oiosaml_srv_conf_t, cert_warn),
+      NULL },
+
+    { ngx_string("oiosaml_status"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_oiosaml_srv_conf_t, status),
+      NULL },
+
     { ngx_string("oiosaml_session_cookie"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -222,7 +243,7 @@ ngx_module_t  ngx_http_oiosaml_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_oiosaml_init_process,         /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -271,6 +292,9 @@ ngx_http_oiosaml_create_srv_conf(ngx_conf_t *cf)
     conf->login_limit = NGX_CONF_UNSET_UINT;
     conf->login_window = NGX_CONF_UNSET;
     conf->remember = NGX_CONF_UNSET;
+    conf->metadata_refresh = NGX_CONF_UNSET;
+    conf->cert_warn = NGX_CONF_UNSET;
+    conf->status = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -291,6 +315,10 @@ ngx_http_oiosaml_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->login_limit, prev->login_limit, 5);
     ngx_conf_merge_sec_value(conf->login_window, prev->login_window, 60);
     ngx_conf_merge_sec_value(conf->remember, prev->remember, 30 * 86400);
+    ngx_conf_merge_sec_value(conf->metadata_refresh, prev->metadata_refresh,
+                             300);
+    ngx_conf_merge_sec_value(conf->cert_warn, prev->cert_warn, 30 * 86400);
+    ngx_conf_merge_value(conf->status, prev->status, 1);
 
     return ngx_http_oiosaml_merge_sp(cf, prev, conf);
 }

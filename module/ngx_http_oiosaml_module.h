@@ -50,6 +50,10 @@ typedef struct {
     ngx_str_t                 backup;
     ngx_str_t                 replaces;
     ngx_str_t                 ip;
+    ngx_str_t                 next_cert;
+    time_t                    next_from;
+    time_t                    cert_grace;
+    ngx_str_t                 metadata_signer;
     unsigned                  allow_sha1:1;
     unsigned                  require_encryption:1;
     unsigned                  hidden:1;
@@ -59,8 +63,32 @@ typedef struct {
 } ngx_http_oiosaml_idp_conf_t;
 
 
+/* an IdP's metadata file, as this process last saw it */
+typedef struct {
+    const oiosaml_idp_t      *idp;
+    time_t                    mtime;
+    off_t                     size;
+    time_t                    bad_mtime;    /* the last rejected version */
+    off_t                     bad_size;
+} ngx_http_oiosaml_mdfile_t;
+
+
+/* one SP object, and its upkeep: metadata refresh, certificate warnings */
+typedef struct {
+    oiosaml_sp_t             *sp;
+    uint32_t                  key;          /* crc32(entityID url) */
+    ngx_uint_t                gen;          /* trust generation applied */
+    ngx_array_t               files;        /* ngx_http_oiosaml_mdfile_t */
+    time_t                    refresh;      /* 0: off */
+    time_t                    cert_warn;
+} ngx_http_oiosaml_sp_rec_t;
+
+
 typedef struct {
     ngx_shm_zone_t           *shm_zone;
+    ngx_array_t               sps;          /* ngx_http_oiosaml_sp_rec_t * */
+    ngx_event_t               refresh_ev;
+    ngx_event_t               warn_ev;
 } ngx_http_oiosaml_main_conf_t;
 
 
@@ -85,9 +113,13 @@ typedef struct {
     ngx_str_t                 header_prefix;
     ngx_str_t                 choose_template;
     time_t                    remember;      /* choice cookie, 0: off */
+    time_t                    metadata_refresh;
+    time_t                    cert_warn;
+    ngx_flag_t                status;
 
     /* built at merge time */
     oiosaml_sp_t             *sp;
+    ngx_http_oiosaml_sp_rec_t *rec;
     ngx_str_t                 prefix;        /* the endpoints' path */
     ngx_str_t                 origin;        /* scheme://host[:port] */
     ngx_array_t              *strip;         /* lowercase prefixes to strip */
@@ -136,6 +168,8 @@ char *ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_oiosaml_remember(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_oiosaml_time_or_off(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_oiosaml_merge_sp(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 
@@ -174,6 +208,19 @@ ngx_int_t ngx_http_oiosaml_login_redirect(ngx_http_request_t *r,
 
 /* ngx_http_oiosaml_acs.c */
 ngx_int_t ngx_http_oiosaml_acs(ngx_http_request_t *r);
+
+/* ngx_http_oiosaml_refresh.c */
+ngx_int_t ngx_http_oiosaml_init_process(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_oiosaml_register_sp(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf);
+void ngx_http_oiosaml_trust_sync(ngx_http_oiosaml_srv_conf_t *oscf,
+    ngx_log_t *log);
+
+/* ngx_http_oiosaml_status.c */
+void ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf,
+    const char *idp, oiosaml_status_t status);
+ngx_int_t ngx_http_oiosaml_status(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
 
 /* ngx_http_oiosaml_form.c */
 ngx_int_t ngx_http_oiosaml_read_body(ngx_http_request_t *r, ngx_str_t *body);

@@ -7,66 +7,13 @@
 
 
 #include "ngx_http_oiosaml_module.h"
+#include "ngx_http_oiosaml_store.h"
 
 #include <openssl/evp.h>
 
 
 #define NGX_HTTP_OIOSAML_EVICT_BATCH   16
 #define NGX_HTTP_OIOSAML_EXPIRE_BATCH  4
-
-
-typedef struct {
-    ngx_rbtree_node_t          node;        /* key: leading bytes of id */
-    ngx_queue_t                queue;       /* LRU, most recent first */
-    u_char                     id[NGX_HTTP_OIOSAML_SESSION_ID_LEN];
-    time_t                     created;
-    time_t                     last;
-    time_t                     expires;
-    time_t                     idle;
-    u_char                     loa;
-    uint32_t                   len[OIOSAML_F_MAX];
-    u_char                     data[1];
-} ngx_http_oiosaml_snode_t;
-
-
-typedef struct {
-    ngx_rbtree_node_t          node;        /* key: leading digest bytes */
-    ngx_queue_t                queue;       /* insertion order */
-    time_t                     expires;
-    u_char                     digest[32];  /* SHA-256(issuer \n ID) */
-} ngx_http_oiosaml_rnode_t;
-
-
-/* logins started by one browser in the current window */
-typedef struct {
-    ngx_rbtree_node_t          node;        /* key: leading digest bytes */
-    ngx_queue_t                queue;       /* by window start */
-    time_t                     start;
-    ngx_uint_t                 count;
-    u_char                     digest[32];
-} ngx_http_oiosaml_lnode_t;
-
-
-typedef struct {
-    ngx_rbtree_t               sessions;
-    ngx_rbtree_node_t          ssentinel;
-    ngx_queue_t                lru;
-    ngx_rbtree_t               replay;
-    ngx_rbtree_node_t          rsentinel;
-    ngx_queue_t                rqueue;
-    ngx_rbtree_t               logins;
-    ngx_rbtree_node_t          lsentinel;
-    ngx_queue_t                lqueue;
-    ngx_uint_t                 nsessions;
-    ngx_uint_t                 nreplay;
-    ngx_uint_t                 evicted;
-} ngx_http_oiosaml_shctx_t;
-
-
-typedef struct {
-    ngx_http_oiosaml_shctx_t  *sh;
-    ngx_slab_pool_t           *shpool;
-} ngx_http_oiosaml_store_t;
 
 
 static ngx_int_t ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone,
@@ -80,8 +27,6 @@ static void ngx_http_oiosaml_expire(ngx_http_oiosaml_store_t *store,
     time_t now, ngx_uint_t n);
 static ngx_uint_t ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store,
     ngx_uint_t n);
-static void *ngx_http_oiosaml_alloc(ngx_http_oiosaml_store_t *store,
-    size_t size, time_t now);
 static void ngx_http_oiosaml_expire_logins(ngx_http_oiosaml_store_t *store,
     time_t now, time_t window);
 
@@ -122,14 +67,33 @@ ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone, void *data)
     ngx_http_oiosaml_store_t  *ostore = data;
 
     size_t                     len;
+    ngx_queue_t               *q;
     ngx_http_oiosaml_store_t  *store;
 
     store = shm_zone->data;
 
     if (ostore) {
-        /* reload: keep the sessions and the replay cache */
+        /*
+         * Reload: keep the sessions, the replay cache and the counters;
+         * refreshed metadata is superseded by the files just loaded.
+         */
         store->sh = ostore->sh;
         store->shpool = ostore->shpool;
+
+        ngx_shmtx_lock(&store->shpool->mutex);
+
+        while (!ngx_queue_empty(&store->sh->metadata)) {
+            q = ngx_queue_head(&store->sh->metadata);
+            ngx_queue_remove(q);
+            ngx_slab_free_locked(store->shpool,
+                                 ngx_queue_data(q, ngx_http_oiosaml_md_t,
+                                                queue));
+        }
+
+        store->sh->trust_gen++;
+
+        ngx_shmtx_unlock(&store->shpool->mutex);
+
         return NGX_OK;
     }
 
@@ -155,6 +119,9 @@ ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone, void *data)
                     ngx_rbtree_insert_value);
     ngx_rbtree_init(&store->sh->logins, &store->sh->lsentinel,
                     ngx_rbtree_insert_value);
+    ngx_rbtree_init(&store->sh->counters, &store->sh->csentinel,
+                    ngx_rbtree_insert_value);
+    ngx_queue_init(&store->sh->metadata);
     ngx_queue_init(&store->sh->lru);
     ngx_queue_init(&store->sh->rqueue);
     ngx_queue_init(&store->sh->lqueue);
@@ -213,7 +180,7 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
 
     ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EXPIRE_BATCH);
 
-    sn = ngx_http_oiosaml_alloc(store, size, now);
+    sn = ngx_http_oiosaml_store_alloc(store, size, now);
     if (sn == NULL) {
         ngx_shmtx_unlock(&store->shpool->mutex);
         return NGX_DECLINED;
@@ -395,7 +362,7 @@ ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
         node = node->right;
     }
 
-    rn = ngx_http_oiosaml_alloc(store, sizeof(ngx_http_oiosaml_rnode_t), now);
+    rn = ngx_http_oiosaml_store_alloc(store, sizeof(ngx_http_oiosaml_rnode_t), now);
 
     if (rn == NULL) {
         rc = -1;
@@ -526,8 +493,8 @@ ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store, ngx_uint_t n)
 }
 
 
-static void *
-ngx_http_oiosaml_alloc(ngx_http_oiosaml_store_t *store, size_t size,
+void *
+ngx_http_oiosaml_store_alloc(ngx_http_oiosaml_store_t *store, size_t size,
     time_t now)
 {
     void  *p;
@@ -609,7 +576,7 @@ ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *key,
     }
 
     if (ln == NULL) {
-        ln = ngx_http_oiosaml_alloc(store, sizeof(ngx_http_oiosaml_lnode_t),
+        ln = ngx_http_oiosaml_store_alloc(store, sizeof(ngx_http_oiosaml_lnode_t),
                                     now);
         if (ln == NULL) {
             ngx_shmtx_unlock(&store->shpool->mutex);

@@ -209,6 +209,13 @@ typedef struct {
     oiosaml_loa_t       max_loa;
     /* the NIST number NSIS High maps to for this IdP: 4 (default) or 3 */
     int                 high_nist;
+    /* a certificate the IdP will sign with, trusted from next_from on */
+    const char         *next_cert;
+    time_t              next_from;      /* 0: trusted at once */
+    /* how long an expired IdP certificate is still trusted (default 0) */
+    time_t              cert_grace;
+    /* the metadata must be signed by this certificate */
+    const char         *metadata_signer;
     const char         *backup;         /* id of the IdP to offer instead */
     const char         *replaces;       /* old ids, comma-separated */
     const char         *ip;             /* client ranges, "10.0.0.0/8,..." */
@@ -260,6 +267,74 @@ int oiosaml_idp_hidden(const oiosaml_idp_t *idp);
  * within its validity period (its trust is broken).
  */
 int oiosaml_idp_available(const oiosaml_idp_t *idp, time_t now);
+
+/* where the metadata came from, as configured */
+const char *oiosaml_idp_metadata_file(const oiosaml_idp_t *idp);
+/* the metadata's validUntil, 0 when none */
+time_t oiosaml_idp_valid_until(const oiosaml_idp_t *idp);
+
+/*
+ * Replaces the IdP's metadata (endpoints and signing certificates) with
+ * newer metadata, checked as at load time (well formed, the same
+ * entityID, signed by metadata_signer if set, not past validUntil).  On
+ * any failure the IdP keeps what it had.  Not thread-safe.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_update(oiosaml_idp_t *idp,
+    const char *xml, size_t len, time_t now, oiosaml_err_t *err);
+
+/* oiosaml_idp_update() on the SP's IdP with this id */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_idp_update(oiosaml_sp_t *sp,
+    const char *id, size_t id_len, const char *xml, size_t len, time_t now,
+    oiosaml_err_t *err);
+
+/* the same checks, without changing the IdP */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_check_metadata(
+    const oiosaml_idp_t *idp, const char *xml, size_t len, time_t now,
+    oiosaml_err_t *err);
+
+
+/* ---- certificates, for reports ------------------------------------------ */
+
+typedef struct {
+    const char     *use;            /* "signing", "next", "sp" */
+    char            subject[256];
+    char            sha256[65];     /* hex */
+    time_t          not_before;
+    time_t          not_after;
+    time_t          from;           /* activation time, 0 for none */
+} oiosaml_cert_info_t;
+
+/* the IdP's signing certificates: the metadata's, then next_cert */
+size_t oiosaml_idp_cert_count(const oiosaml_idp_t *idp);
+void oiosaml_idp_cert_info(const oiosaml_idp_t *idp, size_t i,
+    oiosaml_cert_info_t *info);
+
+/* how many of the IdP's certificates are trusted at time t */
+size_t oiosaml_idp_trusted_at(const oiosaml_idp_t *idp, time_t t);
+
+/*
+ * Would a signature made with the key of this certificate (PEM file) be
+ * accepted at time t?  OIOSAML_OK, or OIOSAML_DENY_SIGNATURE with why.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_trusts(
+    const oiosaml_idp_t *idp, const char *cert_file, time_t t,
+    oiosaml_err_t *err);
+
+/* our keys, in configuration order */
+size_t oiosaml_sp_key_count(const oiosaml_sp_t *sp);
+void oiosaml_sp_key_info(const oiosaml_sp_t *sp, size_t i,
+    oiosaml_cert_info_t *info);
+/* the index of the key that signs at time t */
+size_t oiosaml_sp_signing_key_at(const oiosaml_sp_t *sp, time_t t);
+
+/*
+ * Our metadata as published at time t: every key's certificate, signed
+ * with the key active at t.  The caller owns *xml.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_metadata_at(
+    const oiosaml_sp_t *sp, time_t t, char **xml, size_t *len,
+    oiosaml_err_t *err);
+
 
 /* the IdP named by backup=, or NULL */
 const oiosaml_idp_t *oiosaml_idp_backup(const oiosaml_sp_t *sp,
@@ -340,8 +415,12 @@ const oiosaml_idp_t *oiosaml_sp_idp_resolve(const oiosaml_sp_t *sp,
 const oiosaml_idp_t *oiosaml_sp_idp_by_address(const oiosaml_sp_t *sp,
     int family, const unsigned char *addr);
 
-/* our signed metadata, built by oiosaml_sp_finish(); owned by the SP */
-const char *oiosaml_sp_metadata(const oiosaml_sp_t *sp, size_t *len);
+/*
+ * Our signed metadata as published now: built by oiosaml_sp_finish() for
+ * every signing key, so that it switches with the key; owned by the SP.
+ */
+const char *oiosaml_sp_metadata(const oiosaml_sp_t *sp, time_t now,
+    size_t *len);
 
 
 /* ---- login: AuthnRequest over HTTP-Redirect ---------------------------- */
@@ -541,6 +620,9 @@ const oiosaml_idp_t *oiosaml_identity_idp(
     const oiosaml_identity_t *identity);
 /* the end of the IdP session (SessionNotOnOrAfter), 0 when none */
 time_t oiosaml_identity_not_on_or_after(const oiosaml_identity_t *identity);
+/* the signature was made with an expired certificate, trusted only by
+ * the IdP's cert_grace: log it loudly */
+int oiosaml_identity_expired_cert(const oiosaml_identity_t *identity);
 /* the assertion ID, as recorded in the replay store */
 const char *oiosaml_identity_assertion_id(const oiosaml_identity_t *ident);
 
@@ -584,6 +666,9 @@ OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_slo_response_build(
 
 
 /* ---- small helpers shared with the module ------------------------------- */
+
+/* writes "YYYY-MM-DDTHH:MM:SSZ" and a NUL into buf (21 bytes) */
+void oiosaml_format_time(time_t t, char *buf);
 
 /* parses an xs:dateTime such as "2026-12-01T06:00:00Z" */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_parse_time(const char *s,

@@ -96,7 +96,7 @@ test_new(void **state)
     assert_int_equal(sp->request_lifetime, 600);
     assert_false(sp->allow_unsolicited);
     assert_int_equal(oiosaml_sp_idp_count(sp), 0);
-    assert_null(oiosaml_sp_metadata(sp, NULL));
+    assert_null(oiosaml_sp_metadata(sp, T_NOW, NULL));
     oiosaml_sp_free(sp);
 
     assert_int_equal(oiosaml_sp_new("urn:sp", "http://localhost:8080/",
@@ -325,13 +325,13 @@ test_finish(void **state)
     assert_false(sp->has_secret);
     assert_int_equal(oiosaml_sp_finish(sp, T_NOW, &err), OIOSAML_OK);
     assert_true(sp->has_secret);
-    md = oiosaml_sp_metadata(sp, &len);
+    md = oiosaml_sp_metadata(sp, T_NOW, &len);
     assert_non_null(md);
     assert_true(len > 0);
 
     /* once finished: read-only, and finishing again changes nothing */
     assert_int_equal(oiosaml_sp_finish(sp, T_NOW + 1, &err), OIOSAML_OK);
-    assert_ptr_equal(oiosaml_sp_metadata(sp, NULL), md);
+    assert_ptr_equal(oiosaml_sp_metadata(sp, T_NOW, NULL), md);
     assert_int_equal(add_key(sp, "sp-next.key", "sp-next.crt", 0),
                      OIOSAML_ERR_ARG);
 

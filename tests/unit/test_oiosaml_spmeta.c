@@ -14,6 +14,10 @@
 #include "oiosaml_internal.h"
 
 
+
+/* when sp_keys() finished its SP: the metadata is read as of then */
+static time_t  t_finished;
+
 static oiosaml_sp_t *sp_keys(time_t next_from, time_t at);
 static oiosaml_status_t verify(const char *xml, size_t len,
     const char *cert);
@@ -50,6 +54,7 @@ sp_keys(time_t next_from, time_t at)
     assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &idp, &err), OIOSAML_OK);
     assert_int_equal(oiosaml_sp_add_idp(sp, idp, &err), OIOSAML_OK);
     assert_int_equal(oiosaml_sp_finish(sp, at, &err), OIOSAML_OK);
+    t_finished = at;
 
     return sp;
 }
@@ -124,7 +129,7 @@ test_content(void **state)
     unsigned char   d[EVP_MAX_MD_SIZE];
 
     sp = sp_keys(-1, t_now());
-    md = oiosaml_sp_metadata(sp, &len);
+    md = oiosaml_sp_metadata(sp, t_finished ? t_finished : T_NOW, &len);
     assert_non_null(md);
     assert_int_equal(strlen(md), len);
 
@@ -169,7 +174,7 @@ test_signature(void **state)
     const char    *md;
 
     sp = sp_keys(-1, t_now());
-    md = oiosaml_sp_metadata(sp, &len);
+    md = oiosaml_sp_metadata(sp, t_finished ? t_finished : T_NOW, &len);
 
     assert_int_equal(verify(md, len, "sp.crt"), OIOSAML_OK);
     assert_int_equal(verify(md, len, "idp.crt"), OIOSAML_DENY_SIGNATURE);
@@ -210,7 +215,7 @@ test_two_keys(void **state)
     b2 = cert_b64("sp-next.crt");
 
     sp = sp_keys(now + 86400, now);
-    md = oiosaml_sp_metadata(sp, &len);
+    md = oiosaml_sp_metadata(sp, t_finished ? t_finished : T_NOW, &len);
 
     assert_int_equal(count(md, "<md:KeyDescriptor use=\"signing\">"), 2);
     assert_int_equal(count(md, "<md:KeyDescriptor use=\"encryption\">"), 2);
@@ -228,7 +233,7 @@ test_two_keys(void **state)
 
     /* once the next key is active it signs */
     sp = sp_keys(now + 86400, now + 86400);
-    md = oiosaml_sp_metadata(sp, &len);
+    md = oiosaml_sp_metadata(sp, t_finished ? t_finished : T_NOW, &len);
     assert_int_equal(count(md, b1), 2);
     assert_int_equal(count(md, b2), 3);
     assert_int_equal(verify(md, len, "sp-next.crt"), OIOSAML_OK);
@@ -263,13 +268,13 @@ test_expired_key_dropped(void **state)
 
     /* still valid at its last second */
     sp = sp_keys(end - 86400, end);
-    md = oiosaml_sp_metadata(sp, &len);
+    md = oiosaml_sp_metadata(sp, t_finished ? t_finished : T_NOW, &len);
     assert_int_equal(count(md, b1), 2);
     assert_int_equal(count(md, b2), 3);
     oiosaml_sp_free(sp);
 
     sp = sp_keys(end - 86400, end + 1);
-    md = oiosaml_sp_metadata(sp, &len);
+    md = oiosaml_sp_metadata(sp, t_finished ? t_finished : T_NOW, &len);
     assert_int_equal(count(md, b1), 0);
     assert_int_equal(count(md, b2), 3);
     assert_int_equal(verify(md, len, "sp-next.crt"), OIOSAML_OK);
