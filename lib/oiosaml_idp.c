@@ -282,21 +282,14 @@ oiosaml_idp_hidden(const oiosaml_idp_t *idp)
 int
 oiosaml_idp_available(const oiosaml_idp_t *idp, time_t now)
 {
-    size_t  i;
+    oiosaml_cert_t  set[OIOSAML_MAX_IDP_CERTS + 1];
 
     if (idp->down || (idp->valid_until != 0 && idp->valid_until <= now)) {
         return 0;
     }
 
-    for (i = 0; i < idp->ncerts; i++) {
-        if (idp->certs[i].not_before <= now
-            && idp->certs[i].not_after >= now)
-        {
-            return 1;
-        }
-    }
-
-    return 0;
+    /* trust: a certificate within its validity (and grace), or next_cert */
+    return oiosaml_idp_trust_set(idp, now, 0, set) > 0;
 }
 
 

@@ -29,6 +29,7 @@ oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf, size_t len,
     xmlDocPtr         doc;
     xmlNodePtr        root, entity, sso, n;
     const char       *entity_id, *sso_url, *slo_url, *slo_resp;
+    oiosaml_err_t     e;
     oiosaml_status_t  rc;
 
     rc = oiosaml_xml_parse(buf, len, &doc, err);
@@ -45,11 +46,13 @@ oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf, size_t len,
         trust.certs = &idp->signer;
         trust.ncerts = 1;
 
-        rc = oiosaml_dsig_verify(root, &trust, err);
+        oiosaml_err_clear(&e);
+        rc = oiosaml_dsig_verify(root, &trust, &e);
 
         if (rc != OIOSAML_OK) {
-            oiosaml_err_set(err, OIOSAML_ERR_CONFIG, "the metadata is not "
-                            "signed by metadata_signer");
+            oiosaml_err_set(err, OIOSAML_ERR_CONFIG, "metadata_signer: %s",
+                            rc == OIOSAML_DENY_UNSIGNED
+                            ? "the metadata is not signed" : e.text);
             rc = OIOSAML_ERR_CONFIG;
             goto done;
         }

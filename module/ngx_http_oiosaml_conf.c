@@ -551,7 +551,13 @@ ngx_http_oiosaml_conf_cert_warnings(ngx_conf_t *cf,
         for (k = 0; k < oiosaml_idp_cert_count(idp); k++) {
             oiosaml_idp_cert_info(idp, k, &info);
 
-            if (info.not_after - now < conf->cert_warn) {
+            if (info.not_after < now) {
+                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                                   "oiosaml: %s certificate \"%s\" of IdP "
+                                   "\"%s\" has EXPIRED", info.use,
+                                   info.subject, oiosaml_idp_id(idp));
+
+            } else if (info.not_after - now < conf->cert_warn) {
                 ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
                                    "oiosaml: %s certificate \"%s\" of IdP "
                                    "\"%s\" expires in %T days", info.use,

@@ -493,14 +493,16 @@ ngx_http_oiosaml_warn_cert(ngx_log_t *log, const char *owner,
 
     if (info->not_after < now) {
         ngx_log_error(NGX_LOG_WARN, log, 0,
-                      "oiosaml: %s certificate \"%s\" (sha256 %.16s) of %s "
+                      "oiosaml: %s certificate \"%s\" (sha256 %*s) of %s "
                       "expired %T days ago", info->use, info->subject,
-                      info->sha256, owner, (now - info->not_after) / 86400);
+                      (size_t) 16, info->sha256, owner,
+                      (now - info->not_after) / 86400);
         return;
     }
 
     ngx_log_error(NGX_LOG_WARN, log, 0,
-                  "oiosaml: %s certificate \"%s\" (sha256 %.16s) of %s "
+                  "oiosaml: %s certificate \"%s\" (sha256 %*s) of %s "
                   "expires in %T days", info->use, info->subject,
-                  info->sha256, owner, (info->not_after - now) / 86400);
+                  (size_t) 16, info->sha256, owner,
+                  (info->not_after - now) / 86400);
 }
