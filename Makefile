@@ -64,8 +64,9 @@ $(LIBA): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(CTL): tools/oiosamlctl.c $(LIBA)
-	$(CC) $(LIB_CFLAGS) tools/oiosamlctl.c $(LIBA) $(PKG_LIBS) -o $@
+$(CTL): $(wildcard tools/*.c) $(wildcard tools/*.h) $(LIBA)
+	$(CC) $(LIB_CFLAGS) $(sort $(wildcard tools/*.c)) $(LIBA) $(PKG_LIBS) \
+	    -o $@
 
 # ---- the nginx modules, against Debian's nginx-dev ----------------------
 

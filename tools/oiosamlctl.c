@@ -1,39 +1,248 @@
 
 /*
- * oiosamlctl: the operator's command line tool on liboiosaml.
- *
- * Exit codes: 0 success, 1 the check failed, 2 usage error.
+ * oiosamlctl: the operator's command line tool on liboiosaml.  This file
+ * holds main(), the dispatch to the commands and the manual (--help).
  */
 
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <oiosaml.h>
-
-
-#define OIOSAMLCTL_OK       0
-#define OIOSAMLCTL_FAIL     1
-#define OIOSAMLCTL_USAGE    2
+#include "oiosamlctl.h"
 
 
-static int oiosamlctl_usage(FILE *out);
-static int oiosamlctl_metadata(int argc, char **argv);
+typedef struct {
+    const char   *name;
+    int         (*handler)(int argc, char **argv);
+    const char   *synopsis;
+} oiosamlctl_cmd_t;
+
+
+static int oiosamlctl_help(FILE *out);
+static int oiosamlctl_is_help(const char *arg);
+
+
+static const oiosamlctl_cmd_t  oiosamlctl_cmds[] = {
+
+    { "certs", oiosamlctl_certs,
+      "    oiosamlctl certs CONF [--warn DAYS] [--long] [--json]"
+      " [-p PREFIX]\n" },
+
+    { "metadata", oiosamlctl_metadata,
+      "    oiosamlctl metadata verify FILE [--signer CERT]\n"
+      "    oiosamlctl metadata check FILE [--signer CERT]\n"
+      "    oiosamlctl metadata diff OLD NEW\n" },
+
+    { "rollover", oiosamlctl_rollover,
+      "    oiosamlctl rollover check CONF --at TIME"
+      " [--idp-cert ID=CERT ...]\n"
+      "                              [-p PREFIX]\n" },
+
+    { "sp-metadata", oiosamlctl_sp_metadata,
+      "    oiosamlctl sp-metadata CONF [--server ENTITYID] [--at TIME]"
+      " [-p PREFIX]\n" },
+
+    { "keygen", oiosamlctl_keygen,
+      "    oiosamlctl keygen --out KEY --cert CERT [--subject DN]"
+      " [--days N]\n"
+      "                      [--bits N] [--force]\n" },
+
+    { NULL, NULL, NULL }
+};
+
+
+static const char  oiosamlctl_manual[] =
+    "NAME\n"
+    "    oiosamlctl - check and maintain the trust of an OIOSAML gateway\n"
+    "    (nginx with ngx_http_oiosaml_module)\n"
+    "\n"
+    "SYNOPSIS\n"
+    "%s"
+    "    oiosamlctl --help\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    CONF is the nginx configuration, e.g. /etc/nginx/nginx.conf.  It\n"
+    "    is read as nginx reads it: include files (with glob patterns),\n"
+    "    the http and server blocks, and the directives oiosaml_sp,\n"
+    "    oiosaml_sp_key, oiosaml_idp, oiosaml_cookie_secret and\n"
+    "    oiosaml_clock_skew; every other directive is ignored.  Relative\n"
+    "    paths are relative to the directory of CONF, or to PREFIX with\n"
+    "    -p.  Each SP is then built with the library exactly as the\n"
+    "    gateway builds it, so what \"nginx -t\" refuses is refused here\n"
+    "    too (exit 3), with the file and line.\n"
+    "\n"
+    "    TIME is an xs:dateTime in UTC (2026-12-01T06:00:00Z), \"now\", or\n"
+    "    a time relative to now: +90s, +30m, +1h, +2d, +1w, -1d.\n"
+    "\n"
+    "    certs CONF\n"
+    "        A table of every certificate: the SP (entityID), the IdP,\n"
+    "        its use (sp-signing: our key that signs now; sp: our other\n"
+    "        keys; signing: in the IdP's metadata; next: the IdP's\n"
+    "        next_cert), subject, SHA-256 fingerprint (16 hex digits,\n"
+    "        all with --long), not-after and days left.  --json prints\n"
+    "        the same as JSON.  Exit 1 when a certificate in use has\n"
+    "        expired; a warning on stderr for each that expires within\n"
+    "        --warn DAYS (default 30).\n"
+    "\n"
+    "    metadata verify FILE [--signer CERT]\n"
+    "        Loads IdP metadata as the gateway does (with\n"
+    "        metadata_signer=CERT when --signer is given) and prints its\n"
+    "        entityID, SSO and SLO endpoints, validUntil and signing\n"
+    "        certificates.  Exit 1 when the gateway would refuse it, or\n"
+    "        when none of its certificates is valid now (logins would\n"
+    "        fail).  \"metadata check\" is the same command.\n"
+    "\n"
+    "    metadata diff OLD NEW\n"
+    "        What changed between two metadata files: entityID, SSO and\n"
+    "        SLO endpoints, validUntil, and the signing certificates\n"
+    "        removed (-) and added (+), by fingerprint.  Exit 0 when they\n"
+    "        are the same in these respects, 1 when they differ (as\n"
+    "        diff(1) does), 3 when a file cannot be read.\n"
+    "\n"
+    "    rollover check CONF --at TIME [--idp-cert ID=CERT ...]\n"
+    "        Would logins work at TIME?  For each SP: the key that signs\n"
+    "        at TIME must have a certificate valid then; the certificates\n"
+    "        published then are listed.  For each IdP: at least one of\n"
+    "        its certificates is trusted at TIME (metadata, next_cert\n"
+    "        from its from= time, cert_grace), its metadata is not past\n"
+    "        validUntil, and for every --idp-cert ID=CERT (the\n"
+    "        certificate the IdP announced it will sign with) a\n"
+    "        signature by CERT would be accepted.  Exit 1 when anything\n"
+    "        would fail.\n"
+    "\n"
+    "    sp-metadata CONF [--server ENTITYID] [--at TIME]\n"
+    "        Prints our SP metadata as published at TIME (default now),\n"
+    "        signed by the key that signs then: the SP with that\n"
+    "        entityID, or the only one.\n"
+    "\n"
+    "    keygen --out KEY --cert CERT\n"
+    "        Makes a new RSA key (--bits, default 3072) and a self-signed\n"
+    "        certificate (SHA-256, random 128-bit serial, keyUsage\n"
+    "        digitalSignature and keyEncipherment, --days, default 1095,\n"
+    "        --subject, default \"/C=DK/CN=oiosaml SP\").  The key is\n"
+    "        written with mode 0600.  Existing files are kept (exit 1)\n"
+    "        unless --force is given.  Prints the fingerprint.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0   success\n"
+    "    1   the check failed (e.g. logins would fail)\n"
+    "    2   usage error\n"
+    "    3   the configuration, or a file it names, could not be read\n"
+    "\n"
+    "EXAMPLES\n"
+    "    Certificates that expire within 60 days:\n"
+    "        oiosamlctl certs /etc/nginx/nginx.conf --warn 60\n"
+    "\n"
+    "    New metadata from an IdP, before it replaces the old file:\n"
+    "        oiosamlctl metadata verify new.xml --signer kombit-md.crt\n"
+    "        oiosamlctl metadata diff /etc/oiosaml/kombit.xml new.xml\n"
+    "\n"
+    "    An IdP switches keys at 06:00; check the instant and an hour\n"
+    "    later:\n"
+    "        oiosamlctl rollover check /etc/nginx/nginx.conf \\\n"
+    "            --at 2026-12-01T06:00:00Z --idp-cert kombit=new.crt\n"
+    "        oiosamlctl rollover check /etc/nginx/nginx.conf \\\n"
+    "            --at 2026-12-01T07:00:00Z --idp-cert kombit=new.crt\n"
+    "\n"
+    "    Our own key rollover:\n"
+    "        oiosamlctl keygen --out /etc/oiosaml/sp-2027.key \\\n"
+    "            --cert /etc/oiosaml/sp-2027.crt \\\n"
+    "            --subject \"/C=DK/O=Korsbaek Kommune/CN=app SP 2027\"\n"
+    "        oiosamlctl sp-metadata /etc/nginx/nginx.conf \\\n"
+    "            --at 2027-01-10T06:00:00Z > sp-metadata-2027.xml\n"
+    "\n"
+    "SEE ALSO\n"
+    "    docs/runbooks/certificate-rollover.md, idp-migration.md,\n"
+    "    incident-checks.md\n";
 
 
 int
 main(int argc, char **argv)
 {
-    oiosaml_err_t  err;
+    const oiosamlctl_cmd_t  *c;
 
-    if (argc < 2 || strcmp(argv[1], "--help") == 0
-        || strcmp(argv[1], "-h") == 0)
-    {
-        return oiosamlctl_usage(argc < 2 ? stderr : stdout)
-               + (argc < 2 ? OIOSAMLCTL_USAGE : 0);
+    if (argc < 2) {
+        oiosamlctl_help(stderr);
+        return OIOSAMLCTL_USAGE;
     }
+
+    if (oiosamlctl_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        return oiosamlctl_help(stdout);
+    }
+
+    for (c = oiosamlctl_cmds; c->name != NULL; c++) {
+        if (strcmp(argv[1], c->name) != 0) {
+            continue;
+        }
+
+        if (argc > 2 && oiosamlctl_is_help(argv[argc - 1])) {
+            return oiosamlctl_help(stdout);
+        }
+
+        return c->handler(argc - 2, argv + 2);
+    }
+
+    fprintf(stderr, "oiosamlctl: unknown command \"%s\"; "
+            "see \"oiosamlctl --help\"\n", argv[1]);
+
+    return OIOSAMLCTL_USAGE;
+}
+
+
+static int
+oiosamlctl_is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+
+static int
+oiosamlctl_help(FILE *out)
+{
+    char                     synopsis[2048];
+    size_t                   n;
+    const oiosamlctl_cmd_t  *c;
+
+    n = 0;
+    synopsis[0] = '\0';
+
+    for (c = oiosamlctl_cmds; c->name != NULL; c++) {
+        n += snprintf(synopsis + n, sizeof(synopsis) - n, "%s", c->synopsis);
+
+        if (n >= sizeof(synopsis)) {
+            break;
+        }
+    }
+
+    fprintf(out, oiosamlctl_manual, synopsis);
+
+    return OIOSAMLCTL_OK;
+}
+
+
+int
+oiosamlctl_usage_of(const char *cmd)
+{
+    const oiosamlctl_cmd_t  *c;
+
+    for (c = oiosamlctl_cmds; c->name != NULL; c++) {
+        if (strcmp(c->name, cmd) == 0) {
+            fprintf(stderr, "usage:\n%s", c->synopsis);
+            break;
+        }
+    }
+
+    fprintf(stderr, "see \"oiosamlctl --help\"\n");
+
+    return OIOSAMLCTL_USAGE;
+}
+
+
+int
+oiosamlctl_init(void)
+{
+    oiosaml_err_t  err;
 
     oiosaml_err_clear(&err);
 
@@ -41,66 +250,6 @@ main(int argc, char **argv)
         fprintf(stderr, "oiosamlctl: %s\n", err.text);
         return OIOSAMLCTL_FAIL;
     }
-
-    if (strcmp(argv[1], "metadata") == 0) {
-        return oiosamlctl_metadata(argc - 2, argv + 2);
-    }
-
-    fprintf(stderr, "oiosamlctl: unknown command \"%s\"\n", argv[1]);
-
-    return OIOSAMLCTL_USAGE;
-}
-
-
-static int
-oiosamlctl_usage(FILE *out)
-{
-    fputs("NAME\n"
-          "    oiosamlctl - check OIOSAML gateway configuration\n"
-          "\n"
-          "SYNOPSIS\n"
-          "    oiosamlctl metadata check FILE\n"
-          "\n"
-          "DESCRIPTION\n"
-          "    metadata check FILE\n"
-          "        Loads IdP metadata as the gateway does and prints its\n"
-          "        entityID and endpoints.  Exit 1 when the gateway would\n"
-          "        refuse it.\n"
-          "\n"
-          "EXIT STATUS\n"
-          "    0 success, 1 the check failed, 2 usage error.\n", out);
-
-    return OIOSAMLCTL_OK;
-}
-
-
-static int
-oiosamlctl_metadata(int argc, char **argv)
-{
-    oiosaml_err_t        err;
-    oiosaml_idp_t       *idp;
-    oiosaml_idp_conf_t   ic;
-
-    if (argc != 2 || strcmp(argv[0], "check") != 0) {
-        fprintf(stderr, "usage: oiosamlctl metadata check FILE\n");
-        return OIOSAMLCTL_USAGE;
-    }
-
-    memset(&ic, 0, sizeof(ic));
-    ic.id = "check";
-    ic.metadata_file = argv[1];
-    oiosaml_err_clear(&err);
-
-    if (oiosaml_idp_new(&ic, time(NULL), &idp, &err) != OIOSAML_OK) {
-        fprintf(stderr, "%s: %s\n", argv[1], err.text);
-        return OIOSAMLCTL_FAIL;
-    }
-
-    printf("entityID  %s\nSSO       %s\nSLO       %s\n",
-           oiosaml_idp_entity_id(idp), oiosaml_idp_sso_url(idp),
-           oiosaml_idp_slo_url(idp) ? oiosaml_idp_slo_url(idp) : "-");
-
-    oiosaml_idp_free(idp);
 
     return OIOSAMLCTL_OK;
 }
