@@ -51,11 +51,14 @@ static const oiosaml_attr_map_t  oiosaml_attr_map[] = {
 
 static const char *const  oiosaml_field_names[OIOSAML_F_MAX] = {
     "user", "nameid_format", "idp", "loa", "cvr", "name", "email", "org",
-    "uuid", "rid", "spec", "session_index", "privileges", "attributes"
+    "uuid", "rid", "spec", "session_index", "privileges", "attributes",
+    "roles", "constraints"
 };
 
 
 static int oiosaml_attr_kept_apart(const char *name);
+static oiosaml_status_t oiosaml_identity_privileges(oiosaml_identity_t *id,
+    oiosaml_err_t *err);
 static oiosaml_status_t oiosaml_identity_set(oiosaml_identity_t *id,
     oiosaml_field_t field, const char *value);
 static oiosaml_status_t oiosaml_identity_attributes(oiosaml_identity_t *id,
@@ -158,6 +161,10 @@ oiosaml_identity_from_assertion(const oiosaml_idp_t *idp,
 
     if (rc == OIOSAML_OK) {
         rc = oiosaml_identity_attributes(id, assertion, err);
+    }
+
+    if (rc == OIOSAML_OK) {
+        rc = oiosaml_identity_privileges(id, err);
     }
 
     if (rc == OIOSAML_OK) {
@@ -316,6 +323,75 @@ oiosaml_identity_attributes(oiosaml_identity_t *id, xmlNodePtr assertion,
             }
         }
     }
+
+    return OIOSAML_OK;
+}
+
+
+/*
+ * The privileges, compiled once here; malformed privileges do not stop
+ * the login, they become "!<reason>", which every role check denies.
+ */
+static oiosaml_status_t
+oiosaml_identity_privileges(oiosaml_identity_t *id, oiosaml_err_t *err)
+{
+    char              *compiled, *roles, *groups;
+    size_t             clen;
+    oiosaml_err_t      e;
+    oiosaml_status_t   rc;
+
+    oiosaml_err_clear(&e);
+
+    if (id->lens[OIOSAML_F_PRIVILEGES] == 0) {
+        compiled = oiosaml_strdup("");
+        clen = 0;
+        rc = compiled ? OIOSAML_OK : OIOSAML_ERR_NOMEM;
+
+    } else {
+        rc = oiosaml_privileges_compile(id->fields[OIOSAML_F_PRIVILEGES],
+                                        id->lens[OIOSAML_F_PRIVILEGES],
+                                        &compiled, &clen, &e);
+    }
+
+    if (rc == OIOSAML_DENY_PRIVILEGES) {
+        compiled = malloc(strlen(e.text) + 2);
+        if (compiled == NULL) {
+            return OIOSAML_ERR_NOMEM;
+        }
+
+        compiled[0] = '!';
+        strcpy(compiled + 1, e.text);
+        clen = strlen(compiled);
+
+    } else if (rc != OIOSAML_OK) {
+        return oiosaml_err_set(err, rc, "%s", e.text);
+    }
+
+    free(id->fields[OIOSAML_F_PRIVILEGES]);
+    id->fields[OIOSAML_F_PRIVILEGES] = compiled;
+    id->lens[OIOSAML_F_PRIVILEGES] = clen;
+
+    if (compiled[0] == '!') {
+        rc = oiosaml_identity_set(id, OIOSAML_F_ROLES, "");
+
+        if (rc == OIOSAML_OK) {
+            rc = oiosaml_identity_set(id, OIOSAML_F_CONSTRAINTS, "");
+        }
+
+        return rc;
+    }
+
+    rc = oiosaml_privileges_json(compiled, clen, &roles, &groups, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
+    free(id->fields[OIOSAML_F_ROLES]);
+    free(id->fields[OIOSAML_F_CONSTRAINTS]);
+    id->fields[OIOSAML_F_ROLES] = roles;
+    id->lens[OIOSAML_F_ROLES] = strlen(roles);
+    id->fields[OIOSAML_F_CONSTRAINTS] = groups;
+    id->lens[OIOSAML_F_CONSTRAINTS] = strlen(groups);
 
     return OIOSAML_OK;
 }

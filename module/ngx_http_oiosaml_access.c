@@ -191,6 +191,11 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
                                                olcf->require_loa);
     }
 
+    rc = ngx_http_oiosaml_role_check(r, oscf, olcf, s, idp);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
     if (olcf->headers && ngx_http_oiosaml_set_headers(r, oscf, s) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

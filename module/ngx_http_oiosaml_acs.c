@@ -53,7 +53,9 @@ ngx_http_oiosaml_acs_body(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
 {
+    size_t                         len;
     ngx_int_t                      rc;
+    const char                    *v;
     ngx_str_t                      body, response, relay, name, cookie;
     oiosaml_err_t                  err;
     oiosaml_status_t               st;
@@ -148,6 +150,17 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
                       "certificate, accepted only because of its "
                       "cert_grace: renew its metadata now",
                       oiosaml_idp_id(oiosaml_identity_idp(identity)));
+    }
+
+    v = oiosaml_identity_get(identity, OIOSAML_F_PRIVILEGES, &len);
+
+    if (len > 0 && v[0] == '!') {
+        /* the login stands; every role check will deny, naming this */
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "oiosaml: acs: deny_privileges: user=\"%s\" "
+                      "idp=\"%s\": %s; role-protected locations will deny",
+                      oiosaml_identity_get(identity, OIOSAML_F_USER, NULL),
+                      oiosaml_idp_id(oiosaml_identity_idp(identity)), v + 1);
     }
 
     if (params.pending == NULL) {

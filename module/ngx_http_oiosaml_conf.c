@@ -41,6 +41,8 @@ static const char  *ngx_http_oiosaml_header_suffix[OIOSAML_F_MAX] = {
     NULL,               /* OIOSAML_F_SESSION_INDEX: kept for logout */
     NULL,               /* OIOSAML_F_PRIVILEGES: see Roles */
     "Attributes",       /* OIOSAML_F_ATTRIBUTES */
+    "Roles",            /* OIOSAML_F_ROLES */
+    "Constraints",      /* OIOSAML_F_CONSTRAINTS */
 };
 
 

@@ -203,6 +203,48 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       0,
       NULL },
 
+    { ngx_string("oiosaml_require_role"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_oiosaml_require_role,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_role_scope"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_oiosaml_role_scope,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_require_constraint"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_oiosaml_require_constraint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_role_loa"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_oiosaml_role_loa,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_role_label"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_oiosaml_role_label,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_role_log"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_oiosaml_role_log,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("oiosaml_login_limit"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE12,
       ngx_http_oiosaml_login_limit,
@@ -338,6 +380,8 @@ ngx_http_oiosaml_create_loc_conf(ngx_conf_t *cf)
     conf->headers = NGX_CONF_UNSET;
     conf->require_loa = NGX_CONF_UNSET_UINT;
 
+    ngx_http_oiosaml_init_policy(conf);
+
     return conf;
 }
 
@@ -349,6 +393,11 @@ ngx_http_oiosaml_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_oiosaml_loc_conf_t *conf = child;
 
     ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    /* first: a role requirement turns oiosaml on */
+    if (ngx_http_oiosaml_merge_policy(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
     ngx_conf_merge_value(conf->headers, prev->headers, 1);

@@ -130,9 +130,27 @@ typedef struct {
 
 
 typedef struct {
+    ngx_str_t                 role;
+    ngx_str_t                 label;
+} ngx_http_oiosaml_role_label_t;
+
+
+typedef struct {
     ngx_flag_t                enable;
     ngx_flag_t                headers;
     ngx_uint_t                require_loa;   /* oiosaml_loa_t */
+
+    /* roles: oiosaml_require_role and its companions */
+    ngx_array_t              *roles;         /* const char *, empty: off */
+    ngx_flag_t                roles_all;
+    ngx_int_t                 role_scope;    /* oiosaml_scope_t */
+    ngx_str_t                 role_scope_urn;
+    ngx_array_t              *constraints;   /* oiosaml_constraint_t */
+    ngx_array_t              *role_loas;     /* oiosaml_role_loa_t */
+    ngx_array_t              *labels;        /* role label */
+    ngx_uint_t                role_log_deny; /* log level, 0: off */
+    ngx_uint_t                role_log_allow;
+    oiosaml_policy_t          policy;        /* built at merge */
 } ngx_http_oiosaml_loc_conf_t;
 
 
@@ -150,6 +168,7 @@ typedef struct {
     ngx_http_oiosaml_session_t  *session;
     ngx_uint_t                   found;       /* lookup done */
     oiosaml_loa_t                required;    /* for the level page */
+    oiosaml_access_t             access;      /* for the role page */
 } ngx_http_oiosaml_ctx_t;
 
 
@@ -170,6 +189,24 @@ char *ngx_http_oiosaml_remember(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_oiosaml_time_or_off(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_oiosaml_require_role(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_require_constraint(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_oiosaml_role_loa(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_role_label(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_role_scope(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_role_log(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_oiosaml_init_policy(ngx_http_oiosaml_loc_conf_t *olcf);
+char *ngx_http_oiosaml_merge_policy(ngx_conf_t *cf,
+    ngx_http_oiosaml_loc_conf_t *prev, ngx_http_oiosaml_loc_conf_t *conf);
+ngx_int_t ngx_http_oiosaml_role_check(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_loc_conf_t *olcf,
+    ngx_http_oiosaml_session_t *s, const oiosaml_idp_t *idp);
 char *ngx_http_oiosaml_merge_sp(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 
@@ -250,6 +287,9 @@ ngx_int_t ngx_http_oiosaml_fail(ngx_http_request_t *r,
     oiosaml_err_t *err);
 ngx_int_t ngx_http_oiosaml_fail_quiet(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_err_t *err);
+ngx_int_t ngx_http_oiosaml_role_page(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_loc_conf_t *olcf,
+    oiosaml_access_t *access);
 ngx_int_t ngx_http_oiosaml_loa_page(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_loa_t required,
     oiosaml_loa_t achieved);

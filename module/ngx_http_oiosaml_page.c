@@ -398,3 +398,70 @@ ngx_http_oiosaml_text_da(oiosaml_status_t status)
 
     return "Der opstod en fejl under login.";
 }
+
+
+/*
+ * 403 for a missing role: names the role (its label when configured) and,
+ * for privileges that could not be read, says so without the details,
+ * which are in the error log.
+ */
+ngx_int_t
+ngx_http_oiosaml_role_page(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_loc_conf_t *olcf,
+    oiosaml_access_t *access)
+{
+    size_t                          len;
+    ngx_str_t                       da, en, name;
+    ngx_uint_t                      i;
+    ngx_http_oiosaml_role_label_t  *l;
+
+    name.data = (u_char *) (access->missing ? access->missing : "");
+    name.len = ngx_strlen(name.data);
+
+    if (olcf->labels != NULL) {
+        l = olcf->labels->elts;
+
+        for (i = 0; i < olcf->labels->nelts; i++) {
+            if (l[i].role.len == name.len
+                && ngx_strncmp(l[i].role.data, name.data, name.len) == 0)
+            {
+                name = l[i].label;
+                break;
+            }
+        }
+    }
+
+    len = 1024 + name.len * 2;
+    da.data = ngx_pnalloc(r->pool, len);
+    en.data = ngx_pnalloc(r->pool, len);
+
+    if (da.data == NULL || en.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (access->decision == OIOSAML_ACCESS_MALFORMED) {
+        da.len = ngx_snprintf(da.data, len,
+            "Dine rettigheder fra login kunne ikke l\xc3\xa6ses, s\xc3\xa5 "
+            "adgangen kan ikke gives. Kontakt din kommunes IT-afdeling "
+            "og opgiv referencen nedenfor.") - da.data;
+        en.len = ngx_snprintf(en.data, len,
+            "Your privileges from the login could not be read, so access "
+            "cannot be given. Contact your municipality's IT department "
+            "and quote the reference below.") - en.data;
+
+    } else {
+        da.len = ngx_snprintf(da.data, len,
+            "Du har ikke den rolle, der kr\xc3\xa6ves her: \xe2\x80\x9c%V"
+            "\xe2\x80\x9d. Roller tildeles af din kommune; kontakt din "
+            "kommunes IT-afdeling eller brugeradministrator.", &name)
+            - da.data;
+        en.len = ngx_snprintf(en.data, len,
+            "You do not have the role this page requires: \xe2\x80\x9c%V"
+            "\xe2\x80\x9d. Your municipality assigns roles; contact its IT "
+            "department or user administrator.", &name) - en.data;
+    }
+
+    return ngx_http_oiosaml_page(r, oscf, NGX_HTTP_FORBIDDEN,
+                                 "Adgang n\xc3\xa6gtet", "Access denied",
+                                 &da, &en);
+}

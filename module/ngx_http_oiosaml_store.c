@@ -18,6 +18,7 @@
 
 static ngx_int_t ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone,
     void *data);
+static ngx_uint_t ngx_http_oiosaml_raw_field(ngx_uint_t i);
 static ngx_rbtree_key_t ngx_http_oiosaml_key(const u_char *p);
 static ngx_http_oiosaml_snode_t *ngx_http_oiosaml_session_lookup(
     ngx_http_oiosaml_store_t *store, const u_char *id);
@@ -168,12 +169,8 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     size = offsetof(ngx_http_oiosaml_snode_t, data);
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
-        if (i == OIOSAML_F_PRIVILEGES) {
-            continue;
-        }
-
         (void) oiosaml_identity_get(identity, i, &len);
-        size += len * 3;
+        size += ngx_http_oiosaml_raw_field(i) ? len : len * 3;
     }
 
     ngx_shmtx_lock(&store->shpool->mutex);
@@ -197,15 +194,10 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     p = sn->data;
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
-        if (i == OIOSAML_F_PRIVILEGES) {
-            sn->len[i] = 0;
-            continue;
-        }
-
         v = oiosaml_identity_get(identity, i, &len);
 
-        if (i == OIOSAML_F_ATTRIBUTES) {
-            /* form-encoded already: plain ASCII */
+        if (ngx_http_oiosaml_raw_field(i)) {
+            /* encoded already, or for the role check only */
             ngx_memcpy(p, v, len);
             sn->len[i] = (uint32_t) len;
 
@@ -362,7 +354,8 @@ ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
         node = node->right;
     }
 
-    rn = ngx_http_oiosaml_store_alloc(store, sizeof(ngx_http_oiosaml_rnode_t), now);
+    rn = ngx_http_oiosaml_store_alloc(store,
+                                      sizeof(ngx_http_oiosaml_rnode_t), now);
 
     if (rn == NULL) {
         rc = -1;
@@ -380,6 +373,19 @@ ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
     ngx_shmtx_unlock(&store->shpool->mutex);
 
     return rc;
+}
+
+
+/*
+ * Fields kept as they are: the attributes (form-encoded), roles and
+ * constraints (ASCII JSON) and the compact privileges (never a header);
+ * all others are escaped for headers once, here.
+ */
+static ngx_uint_t
+ngx_http_oiosaml_raw_field(ngx_uint_t i)
+{
+    return i == OIOSAML_F_ATTRIBUTES || i == OIOSAML_F_PRIVILEGES
+           || i == OIOSAML_F_ROLES || i == OIOSAML_F_CONSTRAINTS;
 }
 
 
@@ -576,8 +582,9 @@ ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *key,
     }
 
     if (ln == NULL) {
-        ln = ngx_http_oiosaml_store_alloc(store, sizeof(ngx_http_oiosaml_lnode_t),
-                                    now);
+        ln = ngx_http_oiosaml_store_alloc(store,
+                                          sizeof(ngx_http_oiosaml_lnode_t),
+                                          now);
         if (ln == NULL) {
             ngx_shmtx_unlock(&store->shpool->mutex);
             return NGX_OK;

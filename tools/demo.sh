@@ -53,11 +53,12 @@ cat <<MSG
   The demo runs.  Open  https://127.0.0.1:8443/
   (the certificate is self-signed: $certs/tls.crt)
 
-  Protected apps:  https://127.0.0.1:8443/aula/   https://127.0.0.1:8443/sapa/
+  Portfolio:       /aula/ /sapa/ /ky/ /flis/ with roles (conf/portfolio/)
   SP metadata:     https://127.0.0.1:8443/saml/metadata
   Test IdPs:       Demo Kommune (OIOSAML 3, encrypts)   /idp/demo/
                    Eksempel Kommune (OIOSAML 2)         /idp/eksempel/
-  Test users:      alice (NSIS Substantial), bob (Low), carl (OIOSAML 2)
+  Test users:      alice (Substantial, most roles), bob (Low, FLIS admin
+                   steps up), carl (OIOSAML 2, KY), dorte (no roles here)
   Log:             $dir/error.log
   Stop:            make demo-stop
 

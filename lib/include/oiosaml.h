@@ -592,8 +592,10 @@ typedef enum {
     OIOSAML_F_RID,
     OIOSAML_F_SPEC,         /* OIO-SAML-3.0, DK-SAML-2.0 */
     OIOSAML_F_SESSION_INDEX,
-    OIOSAML_F_PRIVILEGES,   /* base64 OIOBPP, parsed elsewhere */
+    OIOSAML_F_PRIVILEGES,   /* the compact form (oiosaml_privileges_compile) */
     OIOSAML_F_ATTRIBUTES,   /* every attribute, form-encoded */
+    OIOSAML_F_ROLES,        /* JSON, see oiosaml_privileges_json() */
+    OIOSAML_F_CONSTRAINTS,  /* JSON, the privilege groups */
     OIOSAML_F_MAX
 } oiosaml_field_t;
 
@@ -625,6 +627,81 @@ time_t oiosaml_identity_not_on_or_after(const oiosaml_identity_t *identity);
 int oiosaml_identity_expired_cert(const oiosaml_identity_t *identity);
 /* the assertion ID, as recorded in the replay store */
 const char *oiosaml_identity_assertion_id(const oiosaml_identity_t *ident);
+
+
+/* ---- privileges (OIO Basic Privilege Profile) and role policy ---------- */
+
+/*
+ * Parses the privileges attribute (base64 bpp:PrivilegeList, BPP 1.0 to
+ * 1.2) into the compact form that oiosaml_policy_check() reads; done once
+ * at login.  OIOSAML_DENY_PRIVILEGES when malformed or too large.  The
+ * caller owns *compiled (oiosaml_free).
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_privileges_compile(
+    const char *b64, size_t len, char **compiled, size_t *clen,
+    oiosaml_err_t *err);
+
+/*
+ * The compact form as JSON for the upstream: roles
+ * {"<scope>":["<privilege>",...]} and groups [{"scope":"...",
+ * "privileges":[...],"constraints":[["<name>","<value>"],...]}], ASCII
+ * only.  The caller owns both strings.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_privileges_json(
+    const char *compiled, size_t len, char **roles, char **groups,
+    oiosaml_err_t *err);
+
+typedef enum {
+    OIOSAML_SCOPE_USER_CVR = 0,     /* the user's own CVR (the default) */
+    OIOSAML_SCOPE_ANY,
+    OIOSAML_SCOPE_FIXED             /* scope_value */
+} oiosaml_scope_t;
+
+typedef struct {
+    const char     *name;           /* .../constraints/KLE/1 */
+    const char     *value;          /* 32.30: covered by 32.30.* or 32.* */
+} oiosaml_constraint_t;
+
+typedef struct {
+    const char     *role;
+    oiosaml_loa_t   loa;
+} oiosaml_role_loa_t;
+
+typedef struct {
+    const char *const          *roles;
+    size_t                      nroles;
+    unsigned                    all:1;      /* every role, not any */
+    oiosaml_scope_t             scope;
+    const char                 *scope_value;
+    const oiosaml_constraint_t *constraints;
+    size_t                      nconstraints;
+    const oiosaml_role_loa_t   *role_loas;
+    size_t                      nrole_loas;
+} oiosaml_policy_t;
+
+typedef enum {
+    OIOSAML_ACCESS_ALLOW = 0,
+    OIOSAML_ACCESS_DENY,            /* "missing" names a role */
+    OIOSAML_ACCESS_STEP_UP,         /* held, at too low a level: step_up */
+    OIOSAML_ACCESS_MALFORMED        /* the privileges could not be read */
+} oiosaml_decision_t;
+
+typedef struct {
+    oiosaml_decision_t   decision;
+    const char          *role;      /* the role that allowed, or needs more */
+    const char          *missing;   /* the (first) role that is missing */
+    oiosaml_loa_t        step_up;   /* the level to ask for */
+} oiosaml_access_t;
+
+/*
+ * Checks a policy against a session's compact privileges, the user's CVR
+ * (for the default scope rule), its IdP and level.  No allocation, no
+ * XML.  A compact form that starts with '!' marks privileges that were
+ * malformed at login.
+ */
+oiosaml_decision_t oiosaml_policy_check(const oiosaml_policy_t *policy,
+    const char *compiled, size_t len, const char *cvr, size_t cvr_len,
+    const oiosaml_idp_t *idp, oiosaml_loa_t loa, oiosaml_access_t *result);
 
 
 /* ---- logout -------------------------------------------------------------- */

@@ -170,6 +170,12 @@ typedef struct {
     char            *nameid_format;
     testidp_attr_t  *attrs;
     size_t           nattrs;
+
+    /* "group" and "constraint" lines: an OIOBPP list, built at load */
+    char            *bpp;           /* the PrivilegeGroup elements */
+    int              bpp_open;      /* a group is open */
+    char            *bpp_ns;        /* "1.1" or "1.2" (the default) */
+    char            *bpp_attr;      /* the attribute that carries it */
 } testidp_user_t;
 
 typedef struct {

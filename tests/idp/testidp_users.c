@@ -10,6 +10,16 @@
  *
  * "attr" lines may repeat a name for several values.  "nameid" is
  * required; "nameid_format" defaults to persistent.
+ *
+ * Privileges (OIOBPP) are written as groups, built into the base64
+ * privileges attribute when the file is loaded:
+ *
+ *   group urn:dk:gov:saml:cvrNumberIdentifier:12345678 = ROLE, ROLE
+ *   constraint http://sts.kombit.dk/constraints/KLE/1 = 32.30.*
+ *   privileges_ns = 1.1          (default 1.2)
+ *   privileges_attr = NAME       (default the OIOSAML 3 privilegesIntermediate)
+ *
+ * A "constraint" belongs to the group above it.
  */
 
 
@@ -35,6 +45,12 @@ static int testidp_users_attr(testidp_user_t *user, const char *attr,
     const char *value);
 static int testidp_users_check(testidp_users_t *users, const char *name,
     testidp_err_t *err);
+static int testidp_users_group(testidp_user_t *user, const char *scope,
+    char *roles);
+static int testidp_users_constraint(testidp_user_t *user, const char *name,
+    const char *value);
+static int testidp_users_bpp(testidp_user_t *user);
+static int testidp_append(char **buf, const char *s, int escape);
 static char *testidp_trim(char *s);
 static int testidp_set(char **field, const char *value);
 
@@ -192,6 +208,33 @@ testidp_users_line(testidp_users_t *users, char *line, const char *name,
         }
 
         rc = testidp_users_attr(user, attr, value);
+
+    } else if (strncmp(key, "group", 5) == 0
+               && isspace((unsigned char) key[5]))
+    {
+        rc = testidp_users_group(user, testidp_trim(key + 5), value);
+
+    } else if (strncmp(key, "constraint", 10) == 0
+               && isspace((unsigned char) key[10]))
+    {
+        if (!user->bpp_open) {
+            return testidp_err(err, "users file \"%s\" line %d: a "
+                               "constraint must follow a group", name,
+                               lineno);
+        }
+
+        rc = testidp_users_constraint(user, testidp_trim(key + 10), value);
+
+    } else if (strcmp(key, "privileges_ns") == 0) {
+        if (strcmp(value, "1.1") != 0 && strcmp(value, "1.2") != 0) {
+            return testidp_err(err, "users file \"%s\" line %d: "
+                               "privileges_ns is 1.1 or 1.2", name, lineno);
+        }
+
+        rc = testidp_set(&user->bpp_ns, value);
+
+    } else if (strcmp(key, "privileges_attr") == 0) {
+        rc = testidp_set(&user->bpp_attr, value);
 
     } else if (strcmp(key, "description") == 0) {
         rc = testidp_set(&user->description, value);
@@ -363,6 +406,10 @@ testidp_users_check(testidp_users_t *users, const char *name,
         {
             return testidp_err(err, "out of memory");
         }
+
+        if (u->bpp != NULL && testidp_users_bpp(u) != 0) {
+            return testidp_err(err, "out of memory");
+        }
     }
 
     return 0;
@@ -396,6 +443,9 @@ testidp_users_free(testidp_users_t *users)
         free(u->description);
         free(u->nameid);
         free(u->nameid_format);
+        free(u->bpp);
+        free(u->bpp_ns);
+        free(u->bpp_attr);
     }
 
     free(users->users);
@@ -447,6 +497,156 @@ testidp_user_attr(const testidp_user_t *user, const char *name)
     }
 
     return NULL;
+}
+
+
+/* a PrivilegeGroup with its privileges (comma-separated) */
+static int
+testidp_users_group(testidp_user_t *user, const char *scope, char *roles)
+{
+    char  *role, *next;
+
+    if ((user->bpp_open && testidp_append(&user->bpp, "</PrivilegeGroup>", 0))
+        || testidp_append(&user->bpp, "<PrivilegeGroup Scope=\"", 0)
+        || testidp_append(&user->bpp, scope, 1)
+        || testidp_append(&user->bpp, "\">", 0))
+    {
+        return -1;
+    }
+
+    user->bpp_open = 1;
+
+    for (role = roles; role != NULL; role = next) {
+        next = strchr(role, ',');
+
+        if (next != NULL) {
+            *next++ = '\0';
+        }
+
+        role = testidp_trim(role);
+
+        if (*role == '\0') {
+            continue;
+        }
+
+        if (testidp_append(&user->bpp, "<Privilege>", 0)
+            || testidp_append(&user->bpp, role, 1)
+            || testidp_append(&user->bpp, "</Privilege>", 0))
+        {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+static int
+testidp_users_constraint(testidp_user_t *user, const char *name,
+    const char *value)
+{
+    if (testidp_append(&user->bpp, "<Constraint Name=\"", 0)
+        || testidp_append(&user->bpp, name, 1)
+        || testidp_append(&user->bpp, "\">", 0)
+        || testidp_append(&user->bpp, value, 1)
+        || testidp_append(&user->bpp, "</Constraint>", 0))
+    {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* the whole list, base64, as the privileges attribute */
+static int
+testidp_users_bpp(testidp_user_t *user)
+{
+    int    rc;
+    char  *xml, *b64;
+
+    xml = NULL;
+
+    if ((user->bpp_open && testidp_append(&user->bpp, "</PrivilegeGroup>", 0))
+        || testidp_append(&xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                          "\n<bpp:PrivilegeList xmlns:bpp=\"", 0)
+        || testidp_append(&xml, (user->bpp_ns != NULL
+                                 && strcmp(user->bpp_ns, "1.1") == 0)
+                          ? "http://itst.dk/oiosaml/basic_privilege_profile"
+                          : "http://digst.dk/oiosaml/basic_privilege_profile",
+                          0)
+        || testidp_append(&xml, "\" xmlns:xsi=\"http://www.w3.org/2001/"
+                          "XMLSchema-instance\">", 0)
+        || testidp_append(&xml, user->bpp, 0)
+        || testidp_append(&xml, "</bpp:PrivilegeList>", 0))
+    {
+        free(xml);
+        return -1;
+    }
+
+    user->bpp_open = 0;
+
+    b64 = testidp_b64_encode((const unsigned char *) xml, strlen(xml));
+    free(xml);
+
+    if (b64 == NULL) {
+        return -1;
+    }
+
+    rc = testidp_users_attr(user, user->bpp_attr ? user->bpp_attr
+                            : "https://data.gov.dk/model/core/eid/"
+                              "privilegesIntermediate", b64);
+    free(b64);
+
+    return rc;
+}
+
+
+/* appends s to a growing string, XML-escaped if asked */
+static int
+testidp_append(char **buf, const char *s, int escape)
+{
+    char        *p;
+    size_t       len, add;
+    const char  *c;
+
+    len = (*buf != NULL) ? strlen(*buf) : 0;
+    add = strlen(s) * (escape ? 6 : 1);
+
+    p = realloc(*buf, len + add + 1);
+    if (p == NULL) {
+        return -1;
+    }
+
+    *buf = p;
+    p += len;
+
+    for (c = s; *c; c++) {
+        switch (escape ? *c : 0) {
+        case '&':
+            memcpy(p, "&amp;", 5);
+            p += 5;
+            break;
+        case '<':
+            memcpy(p, "&lt;", 4);
+            p += 4;
+            break;
+        case '>':
+            memcpy(p, "&gt;", 4);
+            p += 4;
+            break;
+        case '"':
+            memcpy(p, "&quot;", 6);
+            p += 6;
+            break;
+        default:
+            *p++ = *c;
+        }
+    }
+
+    *p = '\0';
+
+    return 0;
 }
 
 

@@ -268,8 +268,8 @@ t_users(void)
         "attr https://data.gov.dk/model/core/eid/professional/uuid/"
         "persistent = urn:uuid:3a5c5e36-7d2e-4b5a-9f43-2d6f0b1c9e11\n"
         "attr https://data.gov.dk/model/core/eid/professional/rid = 4711\n"
-        "attr https://data.gov.dk/model/core/eid/privilegesIntermediate = "
-        "PGJwcD48L2JwcD4=\n"
+        "group urn:dk:gov:saml:cvrNumberIdentifier:12345678 = "
+        "http://a.dk/roles/usersystemrole/r/1\n"
         "attr https://data.gov.dk/model/core/eid/bootstrapToken = "
         "c2VjcmV0\n"
         "attr urn:x:role = admin\n"
@@ -288,8 +288,10 @@ t_users(void)
         "attr urn:oid:0.9.2342.19200300.100.1.3 = bob@example.dk\n"
         "attr urn:oid:2.5.4.10 = Demo A/S\n"
         "attr dk:gov:saml:attribute:RidNumberIdentifier = 1234\n"
-        "attr dk:gov:saml:attribute:Privileges_intermediate = "
-        "PGJwcDIvPg==\n"
+        "privileges_ns = 1.1\n"
+        "privileges_attr = dk:gov:saml:attribute:Privileges_intermediate\n"
+        "group urn:dk:gov:saml:cvrNumberIdentifier:87654321 = p\n"
+        "constraint k = 1\n"
         "attr https://data.gov.dk/model/core/eid/cprUuid = "
         "urn:uuid:0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9\n";
 }

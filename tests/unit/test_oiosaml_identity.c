@@ -206,7 +206,13 @@ test_oiosaml3_names(void **state)
     assert_string_equal(F(RID), "4711");
     assert_string_equal(F(SPEC), "OIO-SAML-3.0");
     assert_string_equal(F(SESSION_INDEX), si);
-    assert_string_equal(F(PRIVILEGES), "PGJwcD48L2JwcD4=");
+    /* the privileges, compiled once, and as JSON for the upstream */
+    assert_string_equal(F(PRIVILEGES),
+                        "G urn:dk:gov:saml:cvrNumberIdentifier:12345678\n"
+                        "P http://a.dk/roles/usersystemrole/r/1\n");
+    assert_string_equal(F(ROLES),
+                        "{\"urn:dk:gov:saml:cvrNumberIdentifier:12345678\":"
+                        "[\"http://a.dk/roles/usersystemrole/r/1\"]}");
 
     /* every attribute but privileges and the bootstrap token, in order */
     assert_string_equal(F(ATTRIBUTES),
@@ -266,7 +272,14 @@ test_oiosaml2_names(void **state)
     assert_string_equal(F(SPEC), "DK-SAML-2.0");
     assert_string_equal(F(UUID),
                         "urn:uuid:0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9");
-    assert_string_equal(F(PRIVILEGES), "PGJwcDIvPg==");
+    /* BPP 1.1 in the OIOSAML 2 attribute, constraint before privilege */
+    assert_string_equal(F(PRIVILEGES),
+                        "G urn:dk:gov:saml:cvrNumberIdentifier:87654321\n"
+                        "P p\nC k\t1\n");
+    assert_string_equal(F(CONSTRAINTS),
+                        "[{\"scope\":\"urn:dk:gov:saml:"
+                        "cvrNumberIdentifier:87654321\",\"privileges\":"
+                        "[\"p\"],\"constraints\":[[\"k\",\"1\"]]}]");
     assert_non_null(strstr(F(ATTRIBUTES), "urn%3Aoid%3A2.5.4.3="
                                           "Bob%20B%C3%A6k&"));
     assert_null(strstr(F(ATTRIBUTES), "Privileges"));
@@ -289,8 +302,16 @@ test_absent_fields(void **state)
     assert_string_equal(oiosaml_identity_get(id, OIOSAML_F_USER, NULL),
                         "carol");
 
+    /* no privileges: no roles, as empty JSON for the upstream */
+    assert_string_equal(oiosaml_identity_get(id, OIOSAML_F_ROLES, NULL),
+                        "{}");
+    assert_string_equal(oiosaml_identity_get(id, OIOSAML_F_CONSTRAINTS,
+                                             NULL), "[]");
+
     for (i = OIOSAML_F_CVR; i < OIOSAML_F_MAX; i++) {
-        if (i == OIOSAML_F_SESSION_INDEX) {
+        if (i == OIOSAML_F_SESSION_INDEX || i == OIOSAML_F_ROLES
+            || i == OIOSAML_F_CONSTRAINTS)
+        {
             continue;
         }
 
@@ -510,7 +531,8 @@ test_field_names(void **state)
 
     static const char  *names[] = {
         "user", "nameid_format", "idp", "loa", "cvr", "name", "email", "org",
-        "uuid", "rid", "spec", "session_index", "privileges", "attributes"
+        "uuid", "rid", "spec", "session_index", "privileges", "attributes",
+        "roles", "constraints"
     };
 
     assert_int_equal(sizeof(names) / sizeof(names[0]), OIOSAML_F_MAX);
