@@ -148,9 +148,22 @@ oiosaml_url_decode(char *s, size_t len)
 size_t
 oiosaml_header_escape(char *dst, const char *src, size_t len)
 {
-    size_t       i;
+    size_t       i, n;
     char        *p;
     static const char  hex[] = "0123456789ABCDEF";
+
+    if (dst == NULL) {
+        /* the length only */
+        for (i = 0, n = len; i < len; i++) {
+            unsigned char  c = (unsigned char) src[i];
+
+            if (c < 0x20 || c >= 0x7f || c == '%') {
+                n += 2;
+            }
+        }
+
+        return n;
+    }
 
     p = dst;
 

@@ -233,10 +233,9 @@ ngx_int_t
 ngx_http_oiosaml_get_session(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t **session)
 {
-    size_t                         len;
     ngx_int_t                      rc;
-    ngx_str_t                      cookie;
-    unsigned char                 *id;
+    ngx_str_t                      cookie, id;
+    u_char                         buf[NGX_HTTP_OIOSAML_SESSION_ID_LEN + 3];
     ngx_http_oiosaml_ctx_t        *ctx;
     ngx_http_oiosaml_main_conf_t  *omcf;
 
@@ -266,18 +265,20 @@ ngx_http_oiosaml_get_session(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
+    /* nginx's decoder, into the stack: this runs on every request */
+    id.data = buf;
+
     if (cookie.len != NGX_HTTP_OIOSAML_COOKIE_ID_LEN
-        || oiosaml_b64url_decode((char *) cookie.data, cookie.len, &id,
-                                 &len) != OIOSAML_OK)
+        || ngx_decode_base64url(&id, &cookie) != NGX_OK
+        || id.len != NGX_HTTP_OIOSAML_SESSION_ID_LEN)
     {
         return NGX_DECLINED;
     }
 
     omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
 
-    rc = ngx_http_oiosaml_session_find(r, omcf->shm_zone, id,
+    rc = ngx_http_oiosaml_session_find(r, omcf->shm_zone, id.data,
                                        oscf->session_idle, &ctx->session);
-    oiosaml_free(id);
 
     if (rc != NGX_OK) {
         return rc;
@@ -306,7 +307,7 @@ ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        h->hash = ngx_hash_key(oscf->hlower[i].data, oscf->hlower[i].len);
+        h->hash = oscf->hhash[i];
         h->key = oscf->hnames[i];
         h->lowcase_key = oscf->hlower[i].data;
         h->value = s->fields[i];

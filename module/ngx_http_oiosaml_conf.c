@@ -646,6 +646,7 @@ ngx_http_oiosaml_merge_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *prev,
         conf->rec = prev->rec;
         ngx_memcpy(conf->hnames, prev->hnames, sizeof(conf->hnames));
         ngx_memcpy(conf->hlower, prev->hlower, sizeof(conf->hlower));
+        ngx_memcpy(conf->hhash, prev->hhash, sizeof(conf->hhash));
 
         return NGX_CONF_OK;
     }
@@ -1014,6 +1015,7 @@ ngx_http_oiosaml_header_names(ngx_conf_t *cf,
         conf->hlower[i].data = p;
         conf->hlower[i].len = len;
         ngx_strlow(p, conf->hnames[i].data, len);
+        conf->hhash[i] = ngx_hash_key(p, len);
     }
 
     return NGX_CONF_OK;

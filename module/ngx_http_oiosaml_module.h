@@ -125,6 +125,7 @@ typedef struct {
     ngx_array_t              *strip;         /* lowercase prefixes to strip */
     ngx_str_t                 hnames[OIOSAML_F_MAX];  /* "" for none */
     ngx_str_t                 hlower[OIOSAML_F_MAX];
+    ngx_uint_t                hhash[OIOSAML_F_MAX];
     unsigned                  secure:1;      /* https base URL */
 } ngx_http_oiosaml_srv_conf_t;
 

@@ -23,7 +23,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_oiosaml_counters(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_array_t *out,
-    ngx_uint_t *sessions);
+    ngx_uint_t *zone);
 static void ngx_http_oiosaml_json(ngx_http_request_t *r, ngx_chain_t ***ll,
     const char *fmt, ...);
 static u_char *ngx_http_oiosaml_json_escape(ngx_pool_t *pool,
@@ -104,7 +104,7 @@ ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf, const char *idp,
 /* the counters of this SP, copied out of the zone */
 static ngx_int_t
 ngx_http_oiosaml_counters(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, ngx_array_t *out, ngx_uint_t *sessions)
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_array_t *out, ngx_uint_t *zone)
 {
     ngx_rbtree_node_t             *node, *root, *sentinel;
     ngx_http_oiosaml_count_t      *o;
@@ -123,7 +123,11 @@ ngx_http_oiosaml_counters(ngx_http_request_t *r,
 
     ngx_shmtx_lock(&store->shpool->mutex);
 
-    *sessions = store->sh->nsessions;
+    /* sessions, evicted, zone bytes, free bytes */
+    zone[0] = store->sh->nsessions;
+    zone[1] = store->sh->evicted;
+    zone[2] = omcf->shm_zone->shm.size;
+    zone[3] = store->shpool->pfree * ngx_pagesize;
     root = store->sh->counters.root;
     sentinel = store->sh->counters.sentinel;
 
@@ -164,7 +168,7 @@ ngx_http_oiosaml_status(ngx_http_request_t *r,
     time_t                     now;
     ngx_int_t                  rc;
     ngx_str_t                  format;
-    ngx_uint_t                 j, prom, sessions, first;
+    ngx_uint_t                 j, prom, first, zone[4];
     ngx_array_t                counts;
     ngx_chain_t               *out, **ll;
     const char                *id, *owner;
@@ -180,7 +184,7 @@ ngx_http_oiosaml_status(ngx_http_request_t *r,
            && format.len == 10
            && ngx_strncmp(format.data, "prometheus", 10) == 0;
 
-    if (ngx_http_oiosaml_counters(r, oscf, &counts, &sessions) != NGX_OK) {
+    if (ngx_http_oiosaml_counters(r, oscf, &counts, zone) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -200,8 +204,10 @@ ngx_http_oiosaml_status(ngx_http_request_t *r,
     } else {
         oiosaml_format_time(now, at);
         emit("{\"sp\":\"%s\",\"time\":\"%s\",\"sessions\":%ui,"
-             "\"certificates\":[", esc(oiosaml_sp_entity_id(oscf->sp)), at,
-             sessions);
+             "\"sessions_evicted\":%ui,\"zone_bytes\":%ui,"
+             "\"zone_free_bytes\":%ui,\"certificates\":[",
+             esc(oiosaml_sp_entity_id(oscf->sp)), at, zone[0], zone[1],
+             zone[2], zone[3]);
     }
 
     first = 1;
@@ -315,8 +321,17 @@ ngx_http_oiosaml_status(ngx_http_request_t *r,
         }
 
         emit("# HELP oiosaml_sessions Sessions in the shared zone.\n"
-             "# TYPE oiosaml_sessions gauge\noiosaml_sessions %ui\n",
-             sessions);
+             "# TYPE oiosaml_sessions gauge\noiosaml_sessions %ui\n"
+             "# HELP oiosaml_sessions_evicted_total Sessions ended early "
+             "because the zone was full.\n"
+             "# TYPE oiosaml_sessions_evicted_total counter\n"
+             "oiosaml_sessions_evicted_total %ui\n"
+             "# HELP oiosaml_zone_bytes Size of the shared zone.\n"
+             "# TYPE oiosaml_zone_bytes gauge\noiosaml_zone_bytes %ui\n"
+             "# HELP oiosaml_zone_free_bytes Free pages in the shared "
+             "zone.\n# TYPE oiosaml_zone_free_bytes gauge\n"
+             "oiosaml_zone_free_bytes %ui\n",
+             zone[0], zone[1], zone[2], zone[3]);
 
     } else {
         emit("]}\n");

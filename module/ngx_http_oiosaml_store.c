@@ -165,12 +165,13 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     store = zone->data;
     now = ngx_time();
 
-    /* values are stored ready for headers: at most 3 bytes per byte */
+    /* values are stored ready for headers: the exact escaped size */
     size = offsetof(ngx_http_oiosaml_snode_t, data);
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
-        (void) oiosaml_identity_get(identity, i, &len);
-        size += ngx_http_oiosaml_raw_field(i) ? len : len * 3;
+        v = oiosaml_identity_get(identity, i, &len);
+        size += ngx_http_oiosaml_raw_field(i)
+                ? len : oiosaml_header_escape(NULL, v, len);
     }
 
     ngx_shmtx_lock(&store->shpool->mutex);

@@ -766,8 +766,8 @@ int oiosaml_memeq(const void *a, const void *b, size_t len);
 
 /*
  * Percent-encodes every byte outside printable ASCII and '%', so that a
- * value is safe in an HTTP header.  Returns the length written; dst must
- * hold 3 * len bytes.
+ * value is safe in an HTTP header.  Returns the length written (dst must
+ * hold it: at most 3 * len bytes), or with dst NULL the length needed.
  */
 size_t oiosaml_header_escape(char *dst, const char *src, size_t len);
 

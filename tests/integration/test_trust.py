@@ -404,6 +404,11 @@ class StatusTest(TrustTestCase):
         s = json.loads(r.body)
         self.assertEqual(s["sp"], "https://sp.test/")
         self.assertGreaterEqual(s["sessions"], 1)
+        self.assertEqual(s["sessions_evicted"], 0)
+        # the harness's oiosaml_zone oiosaml:4m, partly in use
+        self.assertEqual(s["zone_bytes"], 4 * 1024 * 1024)
+        self.assertGreater(s["zone_free_bytes"], 0)
+        self.assertLess(s["zone_free_bytes"], s["zone_bytes"])
         c = [c for c in s["certificates"] if c["idp"] == "test"][0]
         self.assertEqual(c["use"], "signing")
         self.assertIn("CN=oiosaml-nginx test IdP", c["subject"])
@@ -428,6 +433,9 @@ class StatusTest(TrustTestCase):
         self.assertIn('oiosaml_denials_total{idp="test",'
                       'reason="deny_audience"} 1\n', r.body)
         self.assertIn('oiosaml_idp_available{idp="test"} 1\n', r.body)
+        self.assertIn("oiosaml_zone_bytes 4194304\n", r.body)
+        self.assertRegex(r.body, r"oiosaml_zone_free_bytes \d+\n")
+        self.assertIn("oiosaml_sessions_evicted_total 0\n", r.body)
 
 
 class StatusOffTest(TrustTestCase):

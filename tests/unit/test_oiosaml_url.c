@@ -90,6 +90,11 @@ test_decode_and_escape(void **state)
     n = oiosaml_header_escape(out, "Bj\xc3\xb8rn 100%\r\n", 13);
     out[n] = '\0';
     assert_string_equal(out, "Bj%C3%B8rn 100%25%0D%0A");
+
+    /* the length alone, for sizing the buffer exactly */
+    assert_int_equal(oiosaml_header_escape(NULL, "Bj\xc3\xb8rn 100%\r\n", 13),
+                     n);
+    assert_int_equal(oiosaml_header_escape(NULL, "plain", 5), 5);
 }
 
 
