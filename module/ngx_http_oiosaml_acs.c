@@ -137,6 +137,18 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
     if (st != OIOSAML_OK) {
         ngx_http_oiosaml_count(oscf, params.pending ? pending.idp_id : "-",
                                st);
+
+        if (params.pending != NULL) {
+            /* the log line names the IdP the login went to */
+            len = ngx_strlen(err.text);
+
+            if (len + 80 < sizeof(err.text)) {
+                (void) ngx_snprintf((u_char *) err.text + len,
+                                    sizeof(err.text) - len - 1,
+                                    " (idp \"%s\")%Z", pending.idp_id);
+            }
+        }
+
         return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
     }
 

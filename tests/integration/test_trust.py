@@ -463,3 +463,96 @@ class ExpiryWarningTest(TrustTestCase):
         self.assertRegex(log, r'\[warn\].*signing certificate "CN=expires '
                               r'soon" \(sha256 [0-9a-f]{16}\) of test '
                               r'expires in (9|10) days')
+
+
+CTL = os.path.join(os.path.dirname(CERTS), "oiosamlctl")
+
+
+class SwitchWindowTest(TrustTestCase):
+    """An announced switch: the IdP signs with idp-next from an instant a
+    few seconds into the run, and publishes metadata with only the new
+    certificate a little later.  With the next certificate pre-loaded, no
+    login fails before, during or after; oiosamlctl predicted it."""
+
+    preload = True
+    allowed_errors = ()
+
+    server_extra = idp_location("next", "https://idp.test/",
+                                f"{CERTS}/idp-next.key",
+                                f"{CERTS}/idp-next.crt", "$PORT") + """
+        oiosaml_metadata_refresh 1s;
+"""
+
+    @classmethod
+    def http_config(cls):
+        cls.switch = time.time() + 4
+        cls.idp_options = "profile=oiosaml3"
+        if cls.preload:
+            cls.idp_options += (f" next_cert={CERTS}/idp-next.crt "
+                                f"from={iso(cls.switch)}")
+        return super().http_config().replace("$PORT", str(cls.port))
+
+    def rollover_check(self, at):
+        return subprocess.run([CTL, "rollover", "check", self.nginx.conf,
+                               "--at", iso(at), "--idp-cert",
+                               f"test={CERTS}/idp-next.crt"],
+                              capture_output=True, text=True)
+
+    def signer(self):
+        """The key the IdP signs with now."""
+        return "next" if time.time() >= self.switch + 1 else ""
+
+    def login_now(self):
+        name = self.signer()
+        if name == "":
+            return self.login(encrypt="none")[1]
+        return self.login_at(name, encrypt="none")[1]
+
+    def test_switch_window(self):
+        # the operator's check before the window, for the instant and later
+        for at in (self.switch + 1, self.switch + 3600):
+            r = self.rollover_check(at)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("OK: logins would work at", r.stdout)
+
+        statuses = []
+        while time.time() < self.switch + 3:
+            statuses.append((self.signer(), self.login_now().status))
+        self.assertIn(("", 303), statuses)
+        self.assertIn(("next", 303), statuses)
+
+        # mid-window the IdP publishes metadata with only the new key
+        idp_metadata(self.metadata + ".tmp", "https://idp.test/",
+                     self.base + "/idp/", ["idp-next.crt"])
+        os.utime(self.metadata + ".tmp",
+                 (time.time() + 5, time.time() + 5))
+        os.rename(self.metadata + ".tmp", self.metadata)
+        deadline = time.time() + 4
+        while time.time() < deadline:
+            statuses.append((self.signer(), self.login_now().status))
+        self.assertIn("refreshed from", self.nginx.log())
+
+        failed = [s for s in statuses if s[1] != 303]
+        self.assertEqual(failed, [], statuses)
+
+
+class SwitchWindowUnpreparedTest(SwitchWindowTest):
+    """The same switch without next_cert: logins fail from the instant,
+    with a named denial, as oiosamlctl predicted."""
+
+    preload = False
+    allowed_errors = ("deny_signature",)
+
+    def test_switch_window(self):
+        r = self.rollover_check(self.switch + 1)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("FAIL: logins would fail at", r.stdout)
+        self.assertIn("would NOT be accepted", r.stdout)
+
+        r = self.login_now()
+        self.assertEqual(r.status, 303, r.body)
+        time.sleep(max(0, self.switch + 1 - time.time()))
+        self.nginx.new_log()
+        r = self.login_now()
+        line = self.assertDenied(r, 403, "deny_signature")
+        self.assertIn("(idp \"test\")", line)
