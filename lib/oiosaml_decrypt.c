@@ -120,6 +120,21 @@ oiosaml_decrypt_assertion(const oiosaml_sp_t *sp, xmlNodePtr ea,
 
     key_len = c->key_len;
 
+    /*
+     * The ciphertext inline only: for a CipherReference (or an empty
+     * CipherData) xmlsec fetches the URI, of any scheme (http://, file://
+     * /dev/zero), or takes the whole document; before any signature.
+     */
+    n = oiosaml_xml_child(ed, OIOSAML_NS_XENC, "CipherData");
+
+    if (n == NULL
+        || !oiosaml_xml_is(oiosaml_xml_first(n), OIOSAML_NS_XENC,
+                           "CipherValue"))
+    {
+        return oiosaml_err_set(err, OIOSAML_DENY_DECRYPT,
+                               "EncryptedData has no inline CipherValue");
+    }
+
     /* EncryptedKey in the EncryptedData's KeyInfo, or beside it */
     nek = 0;
     ki = oiosaml_xml_child(ed, OIOSAML_NS_DS, "KeyInfo");
@@ -185,6 +200,7 @@ oiosaml_decrypt_assertion(const oiosaml_sp_t *sp, xmlNodePtr ea,
     }
 
     ctx.keyInfoReadCtx.maxRetrievalMethodLevel = 0;
+    ctx.transformCtx.enabledUris = xmlSecTransformUriTypeNone;
 
     ret = xmlSecEncCtxDecrypt(&ctx, ed);
     xmlSecEncCtxFinalize(&ctx);

@@ -153,12 +153,14 @@ oiosaml_template_new(const char *text, size_t len, oiosaml_template_t **out,
         }
 
         if (nlen == 0 || i != nlen || nlen > OIOSAML_TEMPLATE_NAME) {
+            /* the message quotes t->text: free it afterwards */
+            oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                            "template: bad tag \"{{%.*s}}\"",
+                            (int) (close - open - 2 > 40
+                                   ? 40 : close - open - 2),
+                            open + 2);
             oiosaml_template_free(t);
-            return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                                   "template: bad tag \"{{%.*s}}\"",
-                                   (int) (close - open - 2 > 40
-                                          ? 40 : close - open - 2),
-                                   open + 2);
+            return OIOSAML_ERR_CONFIG;
         }
 
         tok->text = name;
@@ -181,10 +183,11 @@ oiosaml_template_new(const char *text, size_t len, oiosaml_template_t **out,
                 || t->tokens[stack[depth - 1]].len != nlen
                 || memcmp(t->tokens[stack[depth - 1]].text, name, nlen) != 0)
             {
+                oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                                "template: \"{{/%.*s}}\" closes no open "
+                                "section", (int) nlen, name);
                 oiosaml_template_free(t);
-                return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                                       "template: \"{{/%.*s}}\" closes no "
-                                       "open section", (int) nlen, name);
+                return OIOSAML_ERR_CONFIG;
             }
 
             t->tokens[stack[--depth]].end = t->ntokens;

@@ -769,6 +769,74 @@ test_encrypted_keys(void **state)
 }
 
 
+/*
+ * The ciphertext must be inline.  xmlsec follows a CipherReference to any
+ * URI (http:// requests, file:///dev/zero never ends) and takes the whole
+ * document for an empty CipherData, before any signature is checked; the
+ * latter also leaked (found by fuzz_response).
+ */
+static void
+test_cipher_reference(void **state)
+{
+    char            *good, *xml, path[4096], cd[8192];
+    size_t           i;
+    t_ek_t           x;
+    oiosaml_err_t    err;
+    unsigned char    key[32];
+
+    assert_int_equal(RAND_bytes(key, sizeof(key)), 1);
+    memset(&x, 0, sizeof(x));
+    x.alg = T_XENC "rsa-oaep-mgf1p";
+    x.key_len = 32;
+    good = ek(&x, key);
+
+    assert_non_null(realpath(t_file("unit-cipher-ref.bin",
+                                    "0123456789abcdef0123456789abcdef"
+                                    "0123456789abcdef0123456789abcdef"),
+                             path));
+
+    xml = malloc(strlen(good) + sizeof(cd) + 1024);
+    assert_non_null(xml);
+
+    for (i = 0; i < 4; i++) {
+        switch (i) {
+        case 0:
+            snprintf(cd, sizeof(cd), "<xenc:CipherReference URI=\"file://%s"
+                     "\"/>", path);
+            break;
+        case 1:
+            snprintf(cd, sizeof(cd), "<xenc:CipherReference URI=\"\"/>");
+            break;
+        case 2:
+            snprintf(cd, sizeof(cd), "<xenc:CipherReference URI=\"#_x\">"
+                     "<xenc:Transforms/></xenc:CipherReference>");
+            break;
+        default:
+            cd[0] = '\0';
+            break;
+        }
+
+        sprintf(xml, "<saml:EncryptedAssertion xmlns:saml=\""
+                OIOSAML_NS_SAML "\" xmlns:xenc=\"" T_XENC "\" "
+                "xmlns:ds=\"" OIOSAML_NS_DS "\">"
+                "<xenc:EncryptedData Id=\"_x\" Type=\"" T_XENC "Element\">"
+                "<xenc:EncryptionMethod Algorithm=\"" T_XENC "aes256-cbc\"/>"
+                "<ds:KeyInfo>%s</ds:KeyInfo><xenc:CipherData>%s"
+                "</xenc:CipherData></xenc:EncryptedData>"
+                "</saml:EncryptedAssertion>", good, cd);
+
+        assert_int_equal(decrypt(xml, &err), OIOSAML_DENY_DECRYPT);
+
+        if (strstr(err.text, "no inline CipherValue") == NULL) {
+            fail_msg("case %zu: %s", i, err.text);
+        }
+    }
+
+    free(xml);
+    free(good);
+}
+
+
 int
 main(void)
 {
@@ -780,6 +848,7 @@ main(void)
         cmocka_unit_test(test_oaep_parameters),
         cmocka_unit_test(test_refused_parameters),
         cmocka_unit_test(test_encrypted_keys),
+        cmocka_unit_test(test_cipher_reference),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
