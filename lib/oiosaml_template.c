@@ -176,6 +176,21 @@ oiosaml_template_new(const char *text, size_t len, oiosaml_template_t **out,
                                        "than %d", OIOSAML_TEMPLATE_DEPTH);
             }
 
+            /* a list inside itself multiplies: n IdPs to the power d */
+            for (i = 0; i < depth; i++) {
+                if (t->tokens[stack[i]].type == OIOSAML_T_SECTION
+                    && tok->type == OIOSAML_T_SECTION
+                    && t->tokens[stack[i]].len == nlen
+                    && memcmp(t->tokens[stack[i]].text, name, nlen) == 0)
+                {
+                    oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                                    "template: section \"{{#%.*s}}\" "
+                                    "inside itself", (int) nlen, name);
+                    oiosaml_template_free(t);
+                    return OIOSAML_ERR_CONFIG;
+                }
+            }
+
             stack[depth++] = t->ntokens;
 
         } else if (tok->type == OIOSAML_T_END) {

@@ -43,6 +43,10 @@ test_errors_quote_the_tag(void **state)
     expect_error("{{#abc}}{{/abd}}", "\"{{/abd}}\" closes no open section");
     expect_error("{{#idps}}x", "section \"idps\" is not closed");
     expect_error("x{{y", "\"{{\" without \"}}\"");
+
+    /* a list inside itself: render time would be n to the power depth */
+    expect_error("{{#idps}}{{#idps}}x{{/idps}}{{/idps}}",
+                 "section \"{{#idps}}\" inside itself");
 }
 
 
