@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs the Debian 12 packages the build, the demo and the tests need.
-# Does nothing when they are all present; needs root otherwise.
+# Installs the Debian 12 packages the build, the demo and the tests need,
+# and with "bench" those the benchmarks need too (bench/run).  Does
+# nothing when they are all present; needs root otherwise.
 
 set -eu
 
@@ -14,6 +15,12 @@ packages="
     clang libclang-rt-14-dev valgrind
     chromium fonts-dejavu-core
 "
+
+if [ "${1:-}" = bench ]; then
+    # wrk and hyperfine measure; Apache with mod_auth_mellon is the peer
+    packages="$packages
+    wrk hyperfine linux-perf strace apache2 libapache2-mod-auth-mellon"
+fi
 
 missing=""
 
