@@ -53,6 +53,7 @@ testidp_encrypt_node(xmlNodePtr node, const testidp_peer_t *to,
     xmlSecEncCtxPtr     ctx;
     xmlSecTransformId   data_id, kt_id;
     xmlSecKeysMngrPtr   mngr;
+    xmlSecKeyStorePtr   store;
 
     switch (method) {
 
@@ -140,20 +141,32 @@ testidp_encrypt_node(xmlNodePtr node, const testidp_peer_t *to,
             }
         }
 
+        /*
+         * A keys manager with a simple keys store only: the default one
+         * also builds an X509 store, which parses the system CA bundle
+         * (tens of milliseconds) for every response.
+         */
         mngr = xmlSecKeysMngrCreate();
+        store = xmlSecKeyStoreCreate(xmlSecSimpleKeysStoreId);
 
-        if (mngr == NULL || xmlSecCryptoAppDefaultKeysMngrInit(mngr) < 0) {
+        if (mngr == NULL || store == NULL
+            || xmlSecKeysMngrAdoptKeysStore(mngr, store) < 0)
+        {
+            if (store != NULL) {
+                xmlSecKeyStoreDestroy(store);
+            }
+
             testidp_err(err, "cannot create an xmlsec keys manager");
             goto done;
         }
+
+        mngr->getKey = xmlSecKeysMngrGetKey;
 
         /* the key transport finds the peer's key in the keys manager */
 
         pub = xmlSecKeyDuplicate(to->xkey);
 
-        if (pub == NULL
-            || xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr, pub) < 0)
-        {
+        if (pub == NULL || xmlSecSimpleKeysStoreAdoptKey(store, pub) < 0) {
             if (pub != NULL) {
                 xmlSecKeyDestroy(pub);
             }
