@@ -66,6 +66,8 @@ static const oiosaml_md_t  oiosaml_mgfs[] = {
 };
 
 
+static size_t oiosaml_decrypt_key_hint(const oiosaml_sp_t *sp,
+    xmlNodePtr ek);
 static oiosaml_status_t oiosaml_decrypt_key(const oiosaml_sp_t *sp,
     xmlNodePtr ek, size_t key_len, unsigned char *key, oiosaml_err_t *err);
 static oiosaml_status_t oiosaml_decrypt_rsa(EVP_PKEY *pkey, const char *md,
@@ -244,7 +246,7 @@ oiosaml_decrypt_key(const oiosaml_sp_t *sp, xmlNodePtr ek, size_t key_len,
     unsigned char *key, oiosaml_err_t *err)
 {
     char           *b64;
-    size_t          i, in_len, label_len, out_len;
+    size_t          i, j, first, in_len, label_len, out_len;
     xmlNodePtr      em, n, cd, cv;
     const char     *alg, *md, *mgf, *v;
     unsigned char  *in, *label, out[512];
@@ -329,7 +331,21 @@ oiosaml_decrypt_key(const oiosaml_sp_t *sp, xmlNodePtr ek, size_t key_len,
 
     free(b64);
 
-    for (i = 0; i < sp->nkeys; i++) {
+    /*
+     * Each try is a private-key operation: first the key whose certificate
+     * the EncryptedKey names, never a key of another size.
+     */
+    first = oiosaml_decrypt_key_hint(sp, ek);
+
+    for (j = 0; j <= sp->nkeys; j++) {
+        i = (j == 0) ? first : j - 1;
+
+        if (i >= sp->nkeys || (j > 0 && i == first)
+            || (size_t) EVP_PKEY_get_size(sp->keys[i].pkey) != in_len)
+        {
+            continue;
+        }
+
         out_len = sizeof(out);
 
         if (oiosaml_decrypt_rsa(sp->keys[i].pkey, md, mgf, label, label_len,
@@ -349,6 +365,54 @@ oiosaml_decrypt_key(const oiosaml_sp_t *sp, xmlNodePtr ek, size_t key_len,
     free(label);
 
     return OIOSAML_DENY_DECRYPT;
+}
+
+
+/*
+ * The index of our key whose certificate the EncryptedKey's KeyInfo
+ * carries (an X509Certificate), or sp->nkeys.  Only an ordering hint: any
+ * key is still tried.
+ */
+static size_t
+oiosaml_decrypt_key_hint(const oiosaml_sp_t *sp, xmlNodePtr ek)
+{
+    char        *text, *p, *q;
+    size_t       i;
+    xmlNodePtr   n;
+
+    if (sp->nkeys < 2) {
+        return 0;
+    }
+
+    n = oiosaml_xml_child(ek, OIOSAML_NS_DS, "KeyInfo");
+    n = n ? oiosaml_xml_child(n, OIOSAML_NS_DS, "X509Data") : NULL;
+    n = n ? oiosaml_xml_child(n, OIOSAML_NS_DS, "X509Certificate") : NULL;
+    text = n ? oiosaml_xml_text(n) : NULL;
+
+    if (text == NULL) {
+        return sp->nkeys;
+    }
+
+    /* base64 without its line breaks */
+    for (p = text, q = text; *p; p++) {
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            *q++ = *p;
+        }
+    }
+
+    *q = '\0';
+
+    for (i = 0; i < sp->nkeys; i++) {
+        if (sp->keys[i].cert.der_b64 != NULL
+            && strcmp(sp->keys[i].cert.der_b64, text) == 0)
+        {
+            break;
+        }
+    }
+
+    free(text);
+
+    return i;
 }
 
 

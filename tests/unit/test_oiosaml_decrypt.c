@@ -202,6 +202,72 @@ test_signed_response_around_encryption(void **state)
 }
 
 
+/* the certificate that EncryptedKeys name in their KeyInfo, if any */
+static const char  *ek_names;
+
+
+/* the response carries an EncryptedKey that names a certificate */
+static int
+names_a_cert(const char *b64)
+{
+    int             found;
+    size_t          len;
+    unsigned char  *xml;
+
+    assert_int_equal(oiosaml_b64_decode(b64, strlen(b64), &xml, &len),
+                     OIOSAML_OK);
+    xml = realloc(xml, len + 1);
+    assert_non_null(xml);
+    xml[len] = '\0';
+    found = strstr((char *) xml, "<ds:X509Certificate>MII") != NULL;
+    free(xml);
+
+    return found;
+}
+
+
+/* adds ds:KeyInfo/ds:X509Data/ds:X509Certificate to each EncryptedKey */
+static void
+name_cert(xmlNodePtr from, const char *cert)
+{
+    FILE        *f;
+    char         line[256], pem[8192];
+    xmlNsPtr     ds;
+    xmlNodePtr   n, ki, xd;
+
+    f = fopen(cert, "r");
+    assert_non_null(f);
+    pem[0] = '\0';
+
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "-----", 5) != 0) {
+            line[strcspn(line, "\r\n")] = '\0';
+            strcat(pem, line);
+        }
+    }
+
+    fclose(f);
+
+    for (n = from; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+
+        if (strcmp((const char *) n->name, "EncryptedKey") == 0) {
+            ki = xmlNewNode(NULL, BAD_CAST "KeyInfo");
+            ds = xmlNewNs(ki, BAD_CAST OIOSAML_NS_DS, BAD_CAST "ds");
+            xmlSetNs(ki, ds);
+            xd = xmlNewChild(ki, ds, BAD_CAST "X509Data", NULL);
+            xmlNewChild(xd, ds, BAD_CAST "X509Certificate", BAD_CAST pem);
+            xmlAddNextSibling(xmlFirstElementChild(n), ki);
+            continue;
+        }
+
+        name_cert(n->children, cert);
+    }
+}
+
+
 /*
  * Wraps node in a saml:EncryptedAssertion and encrypts it to cert with
  * the test IdP's code; returns the document in base64 and frees it.
@@ -230,6 +296,10 @@ encrypt_assertion(xmlDocPtr doc, xmlNodePtr node, const char *cert,
         != 0)
     {
         fail_msg("testidp_encrypt_node(): %s", err.msg);
+    }
+
+    if (ek_names != NULL) {
+        name_cert(ea, ek_names);
     }
 
     testidp_peer_free(peer);
@@ -281,6 +351,28 @@ test_key_rollover_and_content(void **state)
     assert_int_equal(oiosaml_sp_finish(s, now, &err), OIOSAML_OK);
     t_expect(s, b64, &pending, now, OIOSAML_OK, NULL);
     free(b64);
+
+    /*
+     * The key named in the EncryptedKey's KeyInfo is tried first; a
+     * misleading name costs a try, not the login.
+     */
+    ek_names = t_cert("sp-next.crt");
+    doc = t_response_doc(idp, NULL, NULL, now);
+    b64 = encrypt_assertion(doc, t_find(xmlDocGetRootElement(doc),
+                                        OIOSAML_NS_SAML, "Assertion"),
+                            t_cert("sp-next.crt"), TESTIDP_ENC_AES256_GCM);
+    assert_true(names_a_cert(b64));
+    t_expect(s, b64, &pending, now, OIOSAML_OK, NULL);
+    free(b64);
+
+    ek_names = t_cert("sp.crt");
+    doc = t_response_doc(idp, NULL, NULL, now);
+    b64 = encrypt_assertion(doc, t_find(xmlDocGetRootElement(doc),
+                                        OIOSAML_NS_SAML, "Assertion"),
+                            t_cert("sp-next.crt"), TESTIDP_ENC_AES256_GCM);
+    t_expect(s, b64, &pending, now, OIOSAML_OK, NULL);
+    free(b64);
+    ek_names = NULL;
 
     /* ... and the current key still does */
     doc = t_response_doc(idp, NULL, NULL, now);
