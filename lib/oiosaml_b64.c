@@ -12,6 +12,7 @@
 #include "oiosaml_internal.h"
 
 
+static int oiosaml_b64_char(char c);
 static int oiosaml_b64url_value(char c);
 
 oiosaml_status_t
@@ -19,11 +20,23 @@ oiosaml_b64_decode(const char *in, size_t len, unsigned char **out,
     size_t *out_len)
 {
     int               n, total;
+    size_t            i;
     unsigned char    *buf;
     EVP_ENCODE_CTX   *ctx;
 
     if (len > (size_t) 0x7fffffff) {
         return OIOSAML_BAD_TOO_LARGE;
+    }
+
+    /*
+     * EVP_DecodeUpdate() takes "-" for the end of the data and ignores
+     * whatever follows it: so that a value has one meaning, nothing but
+     * the alphabet, "=" and white space is accepted anywhere.
+     */
+    for (i = 0; i < len; i++) {
+        if (!oiosaml_b64_char(in[i])) {
+            return OIOSAML_BAD_ENCODING;
+        }
     }
 
     buf = malloc(len / 4 * 3 + 4);
@@ -127,6 +140,15 @@ oiosaml_b64url_encode(const unsigned char *in, size_t len, size_t *olen)
     }
 
     return out;
+}
+
+
+static int
+oiosaml_b64_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+           || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '='
+           || c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 

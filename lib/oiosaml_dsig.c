@@ -186,6 +186,7 @@ static oiosaml_status_t
 oiosaml_dsig_check_shape(xmlNodePtr sig, const char *id, int allow_sha1,
     oiosaml_err_t *err)
 {
+    int                enveloped, c14n;
     xmlNodePtr         si, ref, tr, t;
     const char        *uri, *alg;
     oiosaml_status_t   rc;
@@ -237,6 +238,15 @@ oiosaml_dsig_check_shape(xmlNodePtr sig, const char *id, int allow_sha1,
 
     tr = oiosaml_xml_child(ref, OIOSAML_NS_DS, "Transforms");
 
+    /*
+     * SAML's shape only: the enveloped-signature transform, then one
+     * canonicalization, each at most once.  Anything after the
+     * canonicalization is refused here, before xmlsec runs the chain
+     * (xmlsec 1.2.37 leaks on some such chains).
+     */
+    enveloped = 0;
+    c14n = 0;
+
     if (tr != NULL) {
         for (t = oiosaml_xml_first(tr); t != NULL; t = oiosaml_xml_next(t)) {
             alg = oiosaml_xml_attr(t, "Algorithm");
@@ -248,9 +258,23 @@ oiosaml_dsig_check_shape(xmlNodePtr sig, const char *id, int allow_sha1,
                                        "malformed Transforms");
             }
 
+            if (c14n) {
+                return oiosaml_err_set(err, OIOSAML_DENY_SIG_REFERENCE,
+                                       "a transform after "
+                                       "canonicalization");
+            }
+
             if (strcmp(alg, OIOSAML_ENVELOPED) == 0) {
+                if (enveloped++) {
+                    return oiosaml_err_set(err, OIOSAML_DENY_SIG_REFERENCE,
+                                           "two enveloped-signature "
+                                           "transforms");
+                }
+
                 continue;
             }
+
+            c14n = 1;
 
             rc = oiosaml_dsig_check_alg(t, oiosaml_c14n_algs, 1,
                                         "transform", err);

@@ -248,19 +248,23 @@ oiosaml_identity_attributes(oiosaml_identity_t *id, xmlNodePtr assertion,
                                            OIOSAML_MAX_ATTR_VALUE);
                 }
 
+                /* a level given more than once: the lowest counts */
+
                 if (strcmp(name, OIOSAML_A_NSIS_LOA) == 0) {
                     if (oiosaml_loa_parse(value, strlen(value), &loa)
                         == OIOSAML_OK
                         && (loa == OIOSAML_LOA_LOW
                             || loa == OIOSAML_LOA_SUBSTANTIAL
-                            || loa == OIOSAML_LOA_HIGH))
+                            || loa == OIOSAML_LOA_HIGH)
+                        && (nsis == OIOSAML_LOA_NONE || loa < nsis))
                     {
                         nsis = loa;
                     }
 
                 } else if (strcmp(name, OIOSAML_A_NIST_LOA) == 0) {
                     if (strlen(value) == 1
-                        && oiosaml_loa_parse(value, 1, &loa) == OIOSAML_OK)
+                        && oiosaml_loa_parse(value, 1, &loa) == OIOSAML_OK
+                        && (nist == OIOSAML_LOA_NONE || loa < nist))
                     {
                         nist = loa;
                     }

@@ -18,6 +18,7 @@ static oiosaml_status_t oiosaml_metadata_certs(oiosaml_idp_t *idp,
     xmlNodePtr sso, oiosaml_err_t *err);
 static const char *oiosaml_metadata_endpoint(xmlNodePtr sso,
     const char *name, const char **response_location);
+static int oiosaml_metadata_url(const char *url);
 
 
 oiosaml_status_t
@@ -211,7 +212,7 @@ oiosaml_metadata_endpoint(xmlNodePtr sso, const char *name,
     const char **response_location)
 {
     xmlNodePtr   n;
-    const char  *binding, *location;
+    const char  *binding, *location, *rl;
 
     for (n = oiosaml_xml_first(sso); n != NULL; n = oiosaml_xml_next(n)) {
         if (!oiosaml_xml_is(n, OIOSAML_NS_MD, name)) {
@@ -220,23 +221,48 @@ oiosaml_metadata_endpoint(xmlNodePtr sso, const char *name,
 
         binding = oiosaml_xml_attr(n, "Binding");
         location = oiosaml_xml_attr(n, "Location");
+        rl = oiosaml_xml_attr(n, "ResponseLocation");
 
         if (binding == NULL || location == NULL
             || strcmp(binding, OIOSAML_BINDING_REDIRECT) != 0
-            || (strncmp(location, "https://", 8) != 0
-                && strncmp(location, "http://", 7) != 0))
+            || !oiosaml_metadata_url(location)
+            || (rl != NULL && !oiosaml_metadata_url(rl)))
         {
             continue;
         }
 
         if (response_location != NULL) {
-            *response_location = oiosaml_xml_attr(n, "ResponseLocation");
+            *response_location = rl;
         }
 
         return location;
     }
 
     return NULL;
+}
+
+
+/*
+ * An http(s) URL without white space or control characters: it becomes
+ * a Location header as it is, so "&#13;&#10;" in the metadata would
+ * split the response.
+ */
+static int
+oiosaml_metadata_url(const char *url)
+{
+    const unsigned char  *p;
+
+    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
+        return 0;
+    }
+
+    for (p = (const unsigned char *) url; *p != '\0'; p++) {
+        if (*p <= 0x20 || *p == 0x7f) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

@@ -712,12 +712,25 @@ oiosaml_verify_conditions(oiosaml_verify_t *v, xmlNodePtr assertion,
         }
     }
 
-    /* every AudienceRestriction must name us */
+    /*
+     * every AudienceRestriction must name us; OneTimeUse holds (every
+     * assertion is used once here) and ProxyRestriction does (we pass no
+     * assertion on); any other condition is unknown, hence not valid
+     * (SAML core 2.5.1.5)
+     */
     nar = 0;
 
     for (ar = oiosaml_xml_first(cond); ar; ar = oiosaml_xml_next(ar)) {
-        if (!oiosaml_xml_is(ar, OIOSAML_NS_SAML, "AudienceRestriction")) {
+        if (oiosaml_xml_is(ar, OIOSAML_NS_SAML, "OneTimeUse")
+            || oiosaml_xml_is(ar, OIOSAML_NS_SAML, "ProxyRestriction"))
+        {
             continue;
+        }
+
+        if (!oiosaml_xml_is(ar, OIOSAML_NS_SAML, "AudienceRestriction")) {
+            return oiosaml_err_set(err, OIOSAML_DENY_CONDITION,
+                                   "an unknown condition <%.60s>",
+                                   (const char *) ar->name);
         }
 
         nar++;

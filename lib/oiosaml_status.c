@@ -93,6 +93,8 @@ static const oiosaml_status_info_t  oiosaml_statuses[] = {
       "the identity provider is unavailable" },
     { OIOSAML_DENY_CSRF, "deny_csrf",
       "the form was not sent from this site, or is too old" },
+    { OIOSAML_DENY_CONDITION, "deny_condition",
+      "the assertion has a condition this service does not know" },
 };
 
 

@@ -4,7 +4,8 @@
  *
  * Every untrusted document goes through oiosaml_xml_parse(): no network,
  * no DTD (the parser stops at the DOCTYPE, before any entity or subset is
- * read), no entity substitution, libxml2's default depth and size limits.
+ * read), no entity substitution, no NUL byte, libxml2's default depth and
+ * size limits.
  */
 
 
@@ -36,6 +37,15 @@ oiosaml_xml_parse(const char *buf, size_t len, xmlDocPtr *doc,
 
     if (len == 0 || len > (size_t) 0x7fffffff) {
         return oiosaml_err_set(err, OIOSAML_BAD_XML, "empty or huge XML");
+    }
+
+    /*
+     * libxml2 takes a NUL after the root element for the end of the input
+     * and ignores the rest; so no NUL byte (which also rules out UTF-16)
+     */
+    if (memchr(buf, '\0', len) != NULL) {
+        return oiosaml_err_set(err, OIOSAML_BAD_XML,
+                               "XML with a NUL byte (or in UTF-16)");
     }
 
     oiosaml_lib_error_clear();

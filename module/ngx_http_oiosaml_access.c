@@ -10,6 +10,8 @@
 #include "ngx_http_oiosaml_module.h"
 
 
+static ngx_uint_t ngx_http_oiosaml_has_prefix(u_char *name,
+    ngx_str_t *prefix);
 static ngx_int_t ngx_http_oiosaml_is_endpoint(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
@@ -56,8 +58,7 @@ ngx_http_oiosaml_strip_handler(ngx_http_request_t *r)
 
         for (j = 0; j < n; j++) {
             if (h[i].key.len >= prefix[j].len
-                && ngx_strncmp(h[i].lowcase_key, prefix[j].data,
-                               prefix[j].len) == 0)
+                && ngx_http_oiosaml_has_prefix(h[i].lowcase_key, &prefix[j]))
             {
                 found++;
                 h[i].hash = 0;
@@ -115,6 +116,30 @@ ngx_http_oiosaml_strip_handler(ngx_http_request_t *r)
     }
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * Does the lowercase header name start with prefix, "_" and "-" alike?
+ * With underscores_in_headers on, "X_OIOSAML_User" reaches CGI, FastCGI,
+ * uwsgi and $http_x_oiosaml_user under the same name as X-OIOSAML-User.
+ */
+static ngx_uint_t
+ngx_http_oiosaml_has_prefix(u_char *name, ngx_str_t *prefix)
+{
+    u_char      a, b;
+    ngx_uint_t  i;
+
+    for (i = 0; i < prefix->len; i++) {
+        a = (name[i] == '_') ? '-' : name[i];
+        b = (prefix->data[i] == '_') ? '-' : prefix->data[i];
+
+        if (a != b) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

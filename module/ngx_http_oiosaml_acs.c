@@ -11,6 +11,9 @@
 
 static void ngx_http_oiosaml_acs_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_acs_process(ngx_http_request_t *r);
+static ngx_int_t ngx_http_oiosaml_pending_once(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_pending_t *pending,
+    oiosaml_err_t *err);
 static ngx_uint_t ngx_http_oiosaml_same_subject(ngx_http_request_t *r,
     ngx_http_oiosaml_session_t *old, oiosaml_identity_t *identity);
 static ngx_int_t ngx_http_oiosaml_open_session(ngx_http_request_t *r,
@@ -82,11 +85,16 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_oiosaml_form_get(r, &body, "SAMLResponse", &response)
-        != NGX_OK)
-    {
+    rc = ngx_http_oiosaml_form_get(r, &body, "SAMLResponse", &response);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc != NGX_OK) {
         oiosaml_err_set(&err, OIOSAML_BAD_MESSAGE,
-                        "the POST has no SAMLResponse");
+                        rc == NGX_BUSY ? "the POST has two SAMLResponse"
+                                       : "the POST has no SAMLResponse");
         return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
     }
 
@@ -98,7 +106,19 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
     params.replay_data = omcf->shm_zone;
 
     /* the pending login of this browser, named by the RelayState */
-    if (ngx_http_oiosaml_form_get(r, &body, "RelayState", &relay) == NGX_OK
+    rc = ngx_http_oiosaml_form_get(r, &body, "RelayState", &relay);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_BUSY) {
+        oiosaml_err_set(&err, OIOSAML_BAD_MESSAGE,
+                        "the POST has two RelayState");
+        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    if (rc == NGX_OK
         && (relay.len = oiosaml_relay_handle((char *) relay.data, relay.len))
            != 0)
     {
@@ -124,7 +144,10 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
             st = oiosaml_pending_open(oscf->sp, (char *) cookie.data,
                                       cookie.len, (char *) relay.data,
                                       relay.len, params.now, &pending, &err);
-            if (st != OIOSAML_OK) {
+            if (st != OIOSAML_OK
+                || ngx_http_oiosaml_pending_once(r, oscf, &pending, &err)
+                   != NGX_OK)
+            {
                 return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
             }
 
@@ -185,6 +208,48 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
     oiosaml_identity_free(identity);
 
     return rc;
+}
+
+
+/*
+ * A pending login is used once on the server too, whatever the outcome:
+ * its AuthnRequest ID goes into the replay cache until the cookie could
+ * no longer be opened, so that a copy of the cookie cannot carry a second
+ * answer to the same request.  NGX_DECLINED: err says why.
+ */
+static ngx_int_t
+ngx_http_oiosaml_pending_once(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_pending_t *pending,
+    oiosaml_err_t *err)
+{
+    u_char                         key[sizeof("\nrequest\n")
+                                       + OIOSAML_ID_LEN];
+    size_t                         len;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+
+    /* no entityID starts with a newline: apart from the assertion IDs */
+    len = ngx_snprintf(key, sizeof(key), "\nrequest\n%s",
+                       pending->request_id) - key;
+
+    switch (ngx_http_oiosaml_replay(omcf->shm_zone, key, len,
+                                    pending->created
+                                    + oscf->request_lifetime + oscf->skew))
+    {
+    case 0:
+        return NGX_OK;
+
+    case 1:
+        oiosaml_err_set(err, OIOSAML_DENY_REPLAY, "the login \"%s\" was "
+                        "answered before", pending->request_id);
+        return NGX_DECLINED;
+
+    default:
+        oiosaml_err_set(err, OIOSAML_ERR_STORE, "the replay cache cannot "
+                        "record the login");
+        return NGX_DECLINED;
+    }
 }
 
 

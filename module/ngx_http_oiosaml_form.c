@@ -69,17 +69,23 @@ ngx_http_oiosaml_read_body(ngx_http_request_t *r, ngx_str_t *body)
 }
 
 
-/* a form field, decoded (application/x-www-form-urlencoded) */
+/*
+ * A form field, decoded (application/x-www-form-urlencoded).  NGX_BUSY:
+ * the field is there more than once, so that no two readers of the same
+ * body can take different values.
+ */
 ngx_int_t
 ngx_http_oiosaml_form_get(ngx_http_request_t *r, ngx_str_t *body,
     const char *name, ngx_str_t *value)
 {
-    u_char  *p, *end, *amp, *eq, *src, *dst;
+    u_char  *p, *end, *amp, *eq, *src, *dst, *v, *v_end;
     size_t   nlen;
 
     nlen = ngx_strlen(name);
     p = body->data;
     end = body->data + body->len;
+    v = NULL;
+    v_end = NULL;
 
     while (p < end) {
         amp = ngx_strlchr(p, end, '&');
@@ -92,30 +98,39 @@ ngx_http_oiosaml_form_get(ngx_http_request_t *r, ngx_str_t *body,
         if (eq != NULL && (size_t) (eq - p) == nlen
             && ngx_strncmp(p, name, nlen) == 0)
         {
-            /* one more byte: the value is NUL-terminated */
-            value->data = ngx_pnalloc(r->pool, amp - eq + 1);
-            if (value->data == NULL) {
-                return NGX_ERROR;
+            if (v != NULL) {
+                return NGX_BUSY;
             }
 
-            /* '+' is a space in forms; base64 has its '+' as %2B */
-            for (src = eq + 1; src < amp; src++) {
-                if (*src == '+') {
-                    *src = ' ';
-                }
-            }
-
-            dst = value->data;
-            src = eq + 1;
-            ngx_unescape_uri(&dst, &src, amp - eq - 1, 0);
-            *dst = '\0';
-            value->len = dst - value->data;
-
-            return NGX_OK;
+            v = eq + 1;
+            v_end = amp;
         }
 
         p = amp + 1;
     }
 
-    return NGX_DECLINED;
+    if (v == NULL) {
+        return NGX_DECLINED;
+    }
+
+    /* one more byte: the value is NUL-terminated */
+    value->data = ngx_pnalloc(r->pool, v_end - v + 1);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* '+' is a space in forms; base64 has its '+' as %2B */
+    for (src = v; src < v_end; src++) {
+        if (*src == '+') {
+            *src = ' ';
+        }
+    }
+
+    dst = value->data;
+    src = v;
+    ngx_unescape_uri(&dst, &src, v_end - v, 0);
+    *dst = '\0';
+    value->len = dst - value->data;
+
+    return NGX_OK;
 }

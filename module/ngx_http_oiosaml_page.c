@@ -48,6 +48,9 @@ static const ngx_http_oiosaml_text_t  ngx_http_oiosaml_texts_da[] = {
       "Svaret fra login-tjenesten var sendt til et andet system." },
     { OIOSAML_DENY_AUDIENCE,
       "Svaret fra login-tjenesten gælder et andet system." },
+    { OIOSAML_DENY_CONDITION,
+      "Svaret fra login-tjenesten har en betingelse, som dette system "
+      "ikke kender." },
     { OIOSAML_DENY_NOT_YET_VALID,
       "Svaret fra login-tjenesten er endnu ikke gyldigt (forkert ur?)." },
     { OIOSAML_DENY_EXPIRED,
@@ -77,6 +80,8 @@ static const ngx_http_oiosaml_text_t  ngx_http_oiosaml_texts_da[] = {
 
 
 static ngx_uint_t ngx_http_oiosaml_http_status(oiosaml_status_t st);
+static ngx_uint_t ngx_http_oiosaml_opaque(const char *what,
+    oiosaml_status_t st);
 static u_char *ngx_http_oiosaml_escape(ngx_http_request_t *r, ngx_str_t *s,
     size_t *len);
 static const char *ngx_http_oiosaml_text_da(oiosaml_status_t status);
@@ -117,6 +122,7 @@ ngx_int_t
 ngx_http_oiosaml_fail(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, const char *what, oiosaml_err_t *err)
 {
+    ngx_str_t         da, en;
     ngx_uint_t        level;
     oiosaml_status_t  st;
 
@@ -130,7 +136,50 @@ ngx_http_oiosaml_fail(ngx_http_request_t *r,
                   err->text[0] ? err->text : oiosaml_strerror(st),
                   r->connection->number, r->connection->requests);
 
+    if (ngx_http_oiosaml_opaque(what, st)) {
+        ngx_str_set(&da, "Svaret fra login-tjenesten kunne ikke godkendes.");
+        ngx_str_set(&en, "The answer from the login service could not be "
+                         "accepted.");
+
+        return ngx_http_oiosaml_page(r, oscf, NGX_HTTP_FORBIDDEN,
+                                     "Login mislykkedes", "Login failed",
+                                     &da, &en);
+    }
+
     return ngx_http_oiosaml_fail_quiet(r, oscf, err);
+}
+
+
+/*
+ * The ACS outcomes that can follow the decryption of an assertion before
+ * its signature is known good.  With AES-CBC the ciphertext has no
+ * integrity of its own, so telling "does not decrypt or parse" apart from
+ * "parses, but is no valid signed assertion" would be a decryption oracle
+ * (Jager and Somorovsky, "How to Break XML Encryption"): these share one
+ * status and one page; the log line keeps the reason.
+ */
+static ngx_uint_t
+ngx_http_oiosaml_opaque(const char *what, oiosaml_status_t st)
+{
+    if (ngx_strcmp(what, "acs") != 0) {
+        return 0;
+    }
+
+    switch (st) {
+    case OIOSAML_BAD_MESSAGE:
+    case OIOSAML_DENY_DECRYPT:
+    case OIOSAML_DENY_ASSERTION_COUNT:
+    case OIOSAML_DENY_ISSUER:
+    case OIOSAML_DENY_UNSIGNED:
+    case OIOSAML_DENY_SIGNATURE:
+    case OIOSAML_DENY_SIG_ALGORITHM:
+    case OIOSAML_DENY_SIG_REFERENCE:
+    case OIOSAML_DENY_DUPLICATE_ID:
+        return 1;
+
+    default:
+        return 0;
+    }
 }
 
 

@@ -191,6 +191,7 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     sn->expires = expires;
     sn->idle = oscf->session_idle;
     sn->loa = (u_char) oiosaml_identity_loa(identity);
+    sn->sp = oscf->rec->key;
 
     p = sn->data;
 
@@ -224,14 +225,16 @@ ngx_int_t
 ngx_http_oiosaml_session_find(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     const u_char *id, time_t idle, ngx_http_oiosaml_session_t **session)
 {
-    u_char                      *p, *src;
-    size_t                       size;
-    time_t                       now;
-    ngx_uint_t                   i;
-    ngx_http_oiosaml_snode_t    *sn;
-    ngx_http_oiosaml_store_t    *store;
-    ngx_http_oiosaml_session_t  *s;
+    u_char                       *p, *src;
+    size_t                        size;
+    time_t                        now;
+    ngx_uint_t                    i;
+    ngx_http_oiosaml_snode_t     *sn;
+    ngx_http_oiosaml_store_t     *store;
+    ngx_http_oiosaml_session_t   *s;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
 
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
     store = zone->data;
     now = ngx_time();
 
@@ -239,7 +242,8 @@ ngx_http_oiosaml_session_find(ngx_http_request_t *r, ngx_shm_zone_t *zone,
 
     sn = ngx_http_oiosaml_session_lookup(store, id);
 
-    if (sn == NULL) {
+    /* a session opened for another SP in the same zone is not ours */
+    if (sn == NULL || sn->sp != oscf->rec->key) {
         ngx_shmtx_unlock(&store->shpool->mutex);
         return NGX_DECLINED;
     }

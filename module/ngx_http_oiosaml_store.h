@@ -23,6 +23,7 @@ typedef struct {
     time_t                     expires;
     time_t                     idle;
     u_char                     loa;
+    uint32_t                   sp;          /* the SP's rec->key */
     uint32_t                   len[OIOSAML_F_MAX];
     u_char                     data[1];
 } ngx_http_oiosaml_snode_t;

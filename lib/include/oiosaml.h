@@ -87,7 +87,8 @@ typedef enum {
     OIOSAML_DENY_PRIVILEGES         = 126,
     OIOSAML_DENY_TOO_MANY_LOGINS    = 127,
     OIOSAML_DENY_IDP_UNAVAILABLE    = 128,
-    OIOSAML_DENY_CSRF               = 129
+    OIOSAML_DENY_CSRF               = 129,
+    OIOSAML_DENY_CONDITION          = 130
 } oiosaml_status_t;
 
 

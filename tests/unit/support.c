@@ -4,17 +4,24 @@
  */
 
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+
+#include <libxml/parser.h>
 
 #include "support.h"
 
@@ -793,6 +800,163 @@ t_sp_two_idps(void)
     assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &i, &err), OIOSAML_OK);
     assert_int_equal(oiosaml_sp_add_idp(s, i, &err), OIOSAML_OK);
     assert_int_equal(oiosaml_sp_finish(s, T_NOW, &err), OIOSAML_OK);
+
+    return s;
+}
+
+
+xmlNodePtr
+t_need(xmlNodePtr from, const char *ns, const char *name)
+{
+    xmlNodePtr  n;
+
+    n = t_find(from, ns, name);
+
+    if (n == NULL) {
+        fail_msg("no %s in %s", name, from ? (char *) from->name : "NULL");
+    }
+
+    return n;
+}
+
+
+void
+t_drop(xmlNodePtr node)
+{
+    xmlUnlinkNode(node);
+    xmlFreeNode(node);
+}
+
+
+xmlNodePtr
+t_add_xml(xmlNodePtr parent, const char *fmt, ...)
+{
+    char        buf[16384];
+    va_list     args;
+    xmlNodePtr  list;
+
+    va_start(args, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, args);
+    va_end(args);
+
+    list = NULL;
+    assert_int_equal(xmlParseInNodeContext(parent, buf, (int) strlen(buf),
+                                           0, &list), XML_ERR_OK);
+    assert_non_null(list);
+    xmlAddChildList(parent, list);
+
+    return list;
+}
+
+
+int
+t_canary_open(int *port)
+{
+    int                 fd;
+    socklen_t           len;
+    struct sockaddr_in  a;
+
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof(a);
+
+    assert_int_equal(bind(fd, (struct sockaddr *) &a, sizeof(a)), 0);
+    assert_int_equal(listen(fd, 16), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *) &a, &len), 0);
+    assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+
+    *port = ntohs(a.sin_port);
+
+    return fd;
+}
+
+
+void
+t_canary_silent(int fd)
+{
+    int  c;
+
+    c = accept(fd, NULL, NULL);
+
+    if (c >= 0) {
+        close(c);
+        close(fd);
+        fail_msg("something connected to the canary");
+    }
+
+    assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    close(fd);
+}
+
+
+void
+t_expect_user(const oiosaml_sp_t *s, const char *b64,
+    const oiosaml_pending_t *pending, time_t at, const char *user)
+{
+    oiosaml_err_t        err;
+    oiosaml_status_t     rc;
+    oiosaml_identity_t  *id;
+
+    id = NULL;
+    rc = t_verify(s, b64, pending, at, NULL, &id, &err);
+
+    if (rc != OIOSAML_OK) {
+        fail_msg("refused (%s): %s", oiosaml_status_name(rc), err.text);
+    }
+
+    assert_string_equal(oiosaml_identity_get(id, OIOSAML_F_USER, NULL), user);
+    oiosaml_identity_free(id);
+}
+
+
+oiosaml_sp_t *
+t_sp_signed(oiosaml_signed_t where)
+{
+    oiosaml_idp_conf_t  ic;
+
+    memset(&ic, 0, sizeof(ic));
+    ic.profile = OIOSAML_PROFILE_OIOSAML3;
+    ic.signed_part = where;
+
+    return t_sp(&ic);
+}
+
+
+oiosaml_sp_t *
+t_sp_two_keys(void)
+{
+    oiosaml_sp_t        *s;
+    oiosaml_err_t        err;
+    oiosaml_idp_t       *i;
+    oiosaml_idp_conf_t   ic;
+
+    t_init();
+    oiosaml_err_clear(&err);
+    memset(&ic, 0, sizeof(ic));
+    ic.profile = OIOSAML_PROFILE_OIOSAML3;
+
+    assert_int_equal(oiosaml_sp_new(T_SP, T_BASE, &s, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_key(s, t_cert("sp.key"),
+                                        t_cert("sp.crt"), 0, &err),
+                     OIOSAML_OK);
+
+    ic.id = "test";
+    ic.metadata_file = t_idp_metadata("unit-keys-test.xml", T_IDP,
+                                      "idp.crt", NULL);
+    assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &i, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_idp(s, i, &err), OIOSAML_OK);
+
+    ic.id = "other";
+    ic.metadata_file = t_idp_metadata("unit-keys-other.xml", T_OTHER,
+                                      "idp-wrong.crt", NULL);
+    assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &i, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_idp(s, i, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_finish(s, T_NOW, &err), OIOSAML_OK);
+    oiosaml_sp_set_allow_unsolicited(s, 1);
 
     return s;
 }

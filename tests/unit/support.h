@@ -144,4 +144,45 @@ int t_url_verifies(const char *url, const char *cert);
 const char *t_genkey(const char *name, const char *type, const char *pass);
 
 
+/* ---- for the attack tests (test_oiosaml_attacks*.c) ------------------ */
+
+/* an SP like t_sp(NULL) whose IdP's signed= policy is "where" */
+oiosaml_sp_t *t_sp_signed(oiosaml_signed_t where);
+
+/*
+ * IdPs "test" (T_IDP, idp.crt) and "other" (T_OTHER, idp-wrong.crt), each
+ * with its own key; IdP-initiated login allowed, so that without a
+ * pending login the Issuer names the IdP.
+ */
+#define T_OTHER         "https://other.test/"
+
+oiosaml_sp_t *t_sp_two_keys(void);
+
+/* t_find() that must find */
+xmlNodePtr t_need(xmlNodePtr from, const char *ns, const char *name);
+
+/* unlinks and frees a node */
+void t_drop(xmlNodePtr node);
+
+/* parses a fragment in the context of parent and appends it */
+xmlNodePtr t_add_xml(xmlNodePtr parent, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__ ((format (printf, 2, 3)))
+#endif
+    ;
+
+/*
+ * NO-FETCH: a listening socket on 127.0.0.1 (its port in *port) that
+ * nothing may connect to; t_canary_silent() fails the test if anything
+ * did, and closes it.  The library works synchronously, so an attempt
+ * waits in the backlog until it is looked at.
+ */
+int t_canary_open(int *port);
+void t_canary_silent(int fd);
+
+/* verifies; fails unless accepted with exactly this user (NameID) */
+void t_expect_user(const oiosaml_sp_t *sp, const char *b64,
+    const oiosaml_pending_t *pending, time_t at, const char *user);
+
+
 #endif /* _SUPPORT_H_INCLUDED_ */

@@ -417,6 +417,56 @@ test_level_by_profile(void **state)
 }
 
 
+/*
+ * A level given more than once (two values, or the attribute twice, in
+ * either order): the lowest counts, for the decision and the LoA field
+ * alike, whatever the order.
+ */
+static void
+test_repeated_levels(void **state)
+{
+    size_t               i, j;
+    xmlDocPtr            doc;
+    xmlNodePtr           attr;
+    oiosaml_identity_t  *id;
+
+    static const struct {
+        const char     *name;
+        const char     *v[2];
+        oiosaml_loa_t   want;
+    } cases[] = {
+        { T_NSIS, { "Low", "High" }, OIOSAML_LOA_LOW },
+        { T_NSIS, { "High", "Substantial" }, OIOSAML_LOA_SUBSTANTIAL },
+        { T_NIST, { "4", "2" }, OIOSAML_LOA_NIST2 },
+        { T_NIST, { "2", "4" }, OIOSAML_LOA_NIST2 },
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (j = 0; j < 2; j++) {
+            doc = bare();
+            attr = add_attr(doc, cases[i].name, cases[i].v[0]);
+
+            if (j == 0) {
+                xmlNewTextChild(attr, attr->ns, BAD_CAST "AttributeValue",
+                                BAD_CAST cases[i].v[1]);
+
+            } else {
+                add_attr(doc, cases[i].name, cases[i].v[1]);
+            }
+
+            id = identity_doc(strcmp(cases[i].name, T_NSIS) == 0 ? sp3
+                                                                  : sp2,
+                              doc, OIOSAML_OK);
+            assert_int_equal(oiosaml_identity_loa(id), cases[i].want);
+            assert_string_equal(oiosaml_identity_get(id, OIOSAML_F_LOA,
+                                                     NULL),
+                                oiosaml_loa_name(cases[i].want));
+            oiosaml_identity_free(id);
+        }
+    }
+}
+
+
 /* NameID: 1 to 1024 bytes, read whole */
 static void
 test_name_id_limits(void **state)
@@ -555,6 +605,7 @@ main(void)
         cmocka_unit_test(test_absent_fields),
         cmocka_unit_test(test_repeated_values),
         cmocka_unit_test(test_level_by_profile),
+        cmocka_unit_test(test_repeated_levels),
         cmocka_unit_test(test_name_id_limits),
         cmocka_unit_test(test_attribute_limits),
         cmocka_unit_test(test_session_not_on_or_after),

@@ -98,6 +98,70 @@ test_invalid(void **state)
 }
 
 
+/*
+ * Endpoints become Location headers as they are: only http(s) URLs
+ * without white space or control characters count (WEB-09: javascript:,
+ * and "&#13;&#10;" that would split the redirect to the IdP).
+ */
+static void
+test_endpoint_urls(void **state)
+{
+    FILE           *f;
+    char           *xml, *bad, *p;
+    size_t          i, n;
+    const char     *md;
+    oiosaml_err_t   err;
+    oiosaml_idp_t  *idp;
+
+    static const char  *urls[] = {
+        "javascript:alert(1)", "data:text/html,x",
+        "https://idp.test/sso&#13;&#10;Set-Cookie: x=1",
+        "https://idp.test/sso&#10;", "https://idp.test/ sso",
+        "https://idp.test/sso&#9;", "https://idp.test/sso&#127;", ""
+    };
+
+    md = t_idp_metadata("md3.xml", T_IDP, "idp.crt", NULL);
+    f = fopen(md, "r");
+    assert_non_null(f);
+    xml = malloc(65536);
+    n = fread(xml, 1, 65535, f);
+    xml[n] = '\0';
+    fclose(f);
+
+    bad = malloc(n + 256);
+
+    for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        /* the single sign-on endpoint: the IdP cannot be used */
+        p = strstr(xml, "Location=\"" T_IDP "sso\"");
+        assert_non_null(p);
+        memcpy(bad, xml, (size_t) (p - xml));
+        sprintf(bad + (p - xml), "Location=\"%s\"%s", urls[i],
+                p + sizeof("Location=\"" T_IDP "sso\"") - 1);
+        assert_int_equal(load(bad, &idp, &err), OIOSAML_ERR_CONFIG);
+        assert_non_null(strstr(err.text, "HTTP-Redirect"));
+
+        /* the logout endpoint, or its ResponseLocation: not used */
+        p = strstr(xml, "Location=\"" T_IDP "slo\"");
+        assert_non_null(p);
+        memcpy(bad, xml, (size_t) (p - xml));
+        sprintf(bad + (p - xml), "Location=\"%s\"%s", urls[i],
+                p + sizeof("Location=\"" T_IDP "slo\"") - 1);
+        assert_int_equal(load(bad, &idp, &err), OIOSAML_OK);
+        assert_null(oiosaml_idp_slo_url(idp));
+        oiosaml_idp_free(idp);
+
+        memcpy(bad, xml, (size_t) (p - xml));
+        sprintf(bad + (p - xml), "ResponseLocation=\"%s\" %s", urls[i], p);
+        assert_int_equal(load(bad, &idp, &err), OIOSAML_OK);
+        assert_null(oiosaml_idp_slo_url(idp));
+        oiosaml_idp_free(idp);
+    }
+
+    free(bad);
+    free(xml);
+}
+
+
 static void
 test_bad_ids(void **state)
 {
@@ -124,6 +188,7 @@ main(void)
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_endpoint_urls),
         cmocka_unit_test(test_bad_ids),
     };
 

@@ -849,6 +849,25 @@ test_audience(void **state)
     b64 = sign_assertion(doc);
     expect(b64, now, OIOSAML_DENY_AUDIENCE, "does not name");
     free(b64);
+
+    /* OneTimeUse and ProxyRestriction hold here */
+    doc = unsigned_doc(NULL);
+    cond = node_of(doc, OIOSAML_NS_SAML, "Conditions");
+    xmlNewChild(cond, cond->ns, BAD_CAST "OneTimeUse", NULL);
+    n = xmlNewChild(cond, cond->ns, BAD_CAST "ProxyRestriction", NULL);
+    xmlSetProp(n, BAD_CAST "Count", BAD_CAST "0");
+    b64 = sign_assertion(doc);
+    expect(b64, now, OIOSAML_OK, NULL);
+    free(b64);
+
+    /* an unknown condition makes the assertion not valid (PRT-10) */
+    doc = unsigned_doc(NULL);
+    cond = node_of(doc, OIOSAML_NS_SAML, "Conditions");
+    n = xmlNewChild(cond, cond->ns, BAD_CAST "Condition", NULL);
+    xmlSetProp(n, BAD_CAST "type", BAD_CAST "x:Foo");
+    b64 = sign_assertion(doc);
+    expect(b64, now, OIOSAML_DENY_CONDITION, "unknown condition <Condition>");
+    free(b64);
 }
 
 
