@@ -230,6 +230,66 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
 }
 
 
+/*
+ * nginx runs no access phase for subrequests (SSI include, mirror, ...):
+ * here, just before the content, a subrequest to a protected location
+ * needs the main request's session, at the location's level and with its
+ * roles; otherwise 403, as there is no way to send it to a login.
+ */
+ngx_int_t
+ngx_http_oiosaml_subrequest_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    oiosaml_access_t              access;
+    const oiosaml_idp_t          *idp;
+    ngx_http_oiosaml_session_t   *s;
+    ngx_http_oiosaml_loc_conf_t  *olcf;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    if (r == r->main) {
+        return NGX_DECLINED;
+    }
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+    olcf = ngx_http_get_module_loc_conf(r, ngx_http_oiosaml_module);
+
+    if (oscf->sp == NULL || !olcf->enable) {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_oiosaml_get_session(r->main, oscf, &s);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    idp = (rc == NGX_OK)
+          ? oiosaml_sp_idp_by_id(oscf->sp,
+                                 (char *) s->fields[OIOSAML_F_IDP].data,
+                                 s->fields[OIOSAML_F_IDP].len)
+          : NULL;
+
+    if (idp != NULL && oiosaml_loa_satisfies(idp, s->loa, olcf->require_loa)
+        && (olcf->policy.nroles == 0
+            || oiosaml_policy_check(&olcf->policy,
+                   (const char *) s->fields[OIOSAML_F_PRIVILEGES].data,
+                   s->fields[OIOSAML_F_PRIVILEGES].len,
+                   (const char *) s->fields[OIOSAML_F_CVR].data,
+                   s->fields[OIOSAML_F_CVR].len, idp, s->loa, &access)
+               == OIOSAML_ACCESS_ALLOW))
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_log_error(oscf->log_level, r->connection->log, 0,
+                  "oiosaml: subrequest to protected \"%V\" refused: %s",
+                  &r->uri, idp ? "the level or a role is missing"
+                               : "no session");
+
+    return NGX_HTTP_FORBIDDEN;
+}
+
+
 static ngx_int_t
 ngx_http_oiosaml_loa_handler(ngx_http_request_t *r)
 {

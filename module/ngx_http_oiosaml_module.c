@@ -449,6 +449,13 @@ ngx_http_oiosaml_postconfiguration(ngx_conf_t *cf)
 
     *h = ngx_http_oiosaml_access_handler;
 
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_oiosaml_subrequest_handler;
+
     return NGX_OK;
 }
 

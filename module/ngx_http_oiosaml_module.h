@@ -230,6 +230,7 @@ ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
 /* ngx_http_oiosaml_access.c */
 ngx_int_t ngx_http_oiosaml_strip_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_access_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_oiosaml_subrequest_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_oiosaml_header_in(ngx_http_request_t *r, ngx_str_t *name,
     ngx_str_t *value);

@@ -1033,14 +1033,25 @@ class PathTest(AttackTestCase):
         self.assertEqual(r.status, 200)
         self.assertEqual(self.echo(r.body)["User"], ALICE)
 
-    def test_web08_subrequest_carries_no_identity(self):
+    def test_web08_subrequest_needs_the_session(self):
         # nginx runs no access phase for subrequests: an SSI include of a
-        # protected location from a public page is served, but never with
-        # an identity (client headers are gone, none are added)
+        # protected location from a public page is refused without a
+        # session (the page itself is public)
+        self.nginx.new_log()
         r = Browser().get(self.url("/ssi/x"),
                           headers={"Accept": HTML, "X-OIOSAML-User": "admin"})
         self.assertEqual(r.status, 200)
-        self.assertEqual(self.echo(r.body)["User"], "")
+        self.assertNotIn("User=", r.body)
+        self.assertIn('subrequest to protected "/app/inc" refused: no '
+                      'session', self.nginx.new_log())
+
+        # with one, it is included, never with a client's identity header
+        b, r, _ = self.login()
+        r = b.get(self.url("/ssi/x"),
+                  headers={"Accept": HTML, "X-OIOSAML-User": "admin"})
+        self.assertEqual(r.status, 200)
+        self.assertIn("User=", r.body)
+        self.assertNotIn("admin", r.body)
 
 
 class XssTest(AttackTestCase):
