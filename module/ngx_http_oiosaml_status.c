@@ -21,6 +21,8 @@ typedef struct {
 } ngx_http_oiosaml_count_t;
 
 
+static ngx_int_t ngx_http_oiosaml_counter_match(ngx_rbtree_node_t *node,
+    const void *data);
 static ngx_int_t ngx_http_oiosaml_counters(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_array_t *out,
     ngx_uint_t *zone);
@@ -30,6 +32,19 @@ static u_char *ngx_http_oiosaml_json_escape(ngx_pool_t *pool,
     const char *s);
 
 
+static ngx_int_t
+ngx_http_oiosaml_counter_match(ngx_rbtree_node_t *node, const void *data)
+{
+    const ngx_http_oiosaml_counter_t  *c, *want;
+
+    c = (const ngx_http_oiosaml_counter_t *) node;
+    want = data;
+
+    return c->sp == want->sp && c->status == want->status
+           && ngx_strcmp(c->idp, want->idp) == 0;
+}
+
+
 void
 ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf, const char *idp,
     oiosaml_status_t status)
@@ -37,9 +52,8 @@ ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf, const char *idp,
     u_char                         buf[128], *p;
     size_t                         n;
     uint32_t                       key;
-    ngx_rbtree_node_t             *node, *sentinel;
     ngx_http_oiosaml_store_t      *store;
-    ngx_http_oiosaml_counter_t    *c;
+    ngx_http_oiosaml_counter_t    *c, want;
     ngx_http_oiosaml_main_conf_t  *omcf;
 
     omcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
@@ -62,26 +76,19 @@ ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf, const char *idp,
 
     ngx_shmtx_lock(&store->shpool->mutex);
 
-    node = store->sh->counters.root;
-    sentinel = store->sh->counters.sentinel;
+    want.sp = oscf->rec->key;
+    want.status = status;
+    ngx_memcpy(want.idp, idp, n);
+    want.idp[n] = '\0';
 
-    while (node != sentinel) {
-        if (key != node->key) {
-            node = (key < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        c = (ngx_http_oiosaml_counter_t *) node;
-
-        if (c->sp == oscf->rec->key && c->status == status
-            && ngx_strncmp(c->idp, idp, n) == 0 && c->idp[n] == '\0')
-        {
-            c->count++;
-            ngx_shmtx_unlock(&store->shpool->mutex);
-            return;
-        }
-
-        node = node->right;
+    c = (ngx_http_oiosaml_counter_t *)
+            ngx_http_oiosaml_rbtree_find(&store->sh->counters, key,
+                                         ngx_http_oiosaml_counter_match,
+                                         &want);
+    if (c != NULL) {
+        c->count++;
+        ngx_shmtx_unlock(&store->shpool->mutex);
+        return;
     }
 
     c = ngx_http_oiosaml_store_alloc(store,

@@ -20,6 +20,16 @@ static ngx_int_t ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_uint_t ngx_http_oiosaml_raw_field(ngx_uint_t i);
 static ngx_rbtree_key_t ngx_http_oiosaml_key(const u_char *p);
+static ngx_int_t ngx_http_oiosaml_session_match(ngx_rbtree_node_t *node,
+    const void *data);
+static ngx_int_t ngx_http_oiosaml_replay_match(ngx_rbtree_node_t *node,
+    const void *data);
+static ngx_int_t ngx_http_oiosaml_login_match(ngx_rbtree_node_t *node,
+    const void *data);
+static ngx_rbtree_node_t *ngx_http_oiosaml_rbtree_walk(
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel,
+    ngx_rbtree_key_t key, ngx_http_oiosaml_match_pt match,
+    const void *data);
 static ngx_http_oiosaml_snode_t *ngx_http_oiosaml_session_lookup(
     ngx_http_oiosaml_store_t *store, const u_char *id);
 static void ngx_http_oiosaml_session_unlink(ngx_http_oiosaml_store_t *store,
@@ -323,7 +333,6 @@ ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
     unsigned int               dlen;
     u_char                     digest[32];
     ngx_rbtree_key_t           key;
-    ngx_rbtree_node_t         *node, *sentinel;
     ngx_http_oiosaml_rnode_t  *rn;
     ngx_http_oiosaml_store_t  *store;
 
@@ -339,24 +348,13 @@ ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
 
     ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EXPIRE_BATCH);
 
-    node = store->sh->replay.root;
-    sentinel = store->sh->replay.sentinel;
-
-    while (node != sentinel) {
-        if (key != node->key) {
-            node = (key < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        rn = (ngx_http_oiosaml_rnode_t *) node;
-
-        if (ngx_memcmp(rn->digest, digest, sizeof(digest)) == 0) {
-            /* an expired entry still counts: the skew is in "expires" */
-            ngx_shmtx_unlock(&store->shpool->mutex);
-            return 1;
-        }
-
-        node = node->right;
+    if (ngx_http_oiosaml_rbtree_find(&store->sh->replay, key,
+                                     ngx_http_oiosaml_replay_match, digest)
+        != NULL)
+    {
+        /* an expired entry still counts: the skew is in "expires" */
+        ngx_shmtx_unlock(&store->shpool->mutex);
+        return 1;
     }
 
     rn = ngx_http_oiosaml_store_alloc(store,
@@ -410,13 +408,65 @@ static ngx_http_oiosaml_snode_t *
 ngx_http_oiosaml_session_lookup(ngx_http_oiosaml_store_t *store,
     const u_char *id)
 {
-    ngx_rbtree_key_t           key;
-    ngx_rbtree_node_t         *node, *sentinel;
-    ngx_http_oiosaml_snode_t  *sn;
+    ngx_rbtree_key_t  key;
 
     key = ngx_http_oiosaml_key(id);
-    node = store->sh->sessions.root;
-    sentinel = store->sh->sessions.sentinel;
+
+    return (ngx_http_oiosaml_snode_t *)
+               ngx_http_oiosaml_rbtree_find(&store->sh->sessions, key,
+                                            ngx_http_oiosaml_session_match,
+                                            id);
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_session_match(ngx_rbtree_node_t *node, const void *data)
+{
+    ngx_http_oiosaml_snode_t  *sn = (ngx_http_oiosaml_snode_t *) node;
+
+    return oiosaml_memeq(sn->id, data, NGX_HTTP_OIOSAML_SESSION_ID_LEN);
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_replay_match(ngx_rbtree_node_t *node, const void *data)
+{
+    ngx_http_oiosaml_rnode_t  *rn = (ngx_http_oiosaml_rnode_t *) node;
+
+    return ngx_memcmp(rn->digest, data, sizeof(rn->digest)) == 0;
+}
+
+
+static ngx_int_t
+ngx_http_oiosaml_login_match(ngx_rbtree_node_t *node, const void *data)
+{
+    ngx_http_oiosaml_lnode_t  *ln = (ngx_http_oiosaml_lnode_t *) node;
+
+    return ngx_memcmp(ln->digest, data, sizeof(ln->digest)) == 0;
+}
+
+
+/*
+ * The node with this key that match() accepts.  ngx_rbtree_insert_value()
+ * sends an equal key right, but rotations can move nodes with equal keys
+ * to either side of each other: at an equal key both subtrees are
+ * searched (the left one recursively, as deep as the equal keys go).
+ */
+ngx_rbtree_node_t *
+ngx_http_oiosaml_rbtree_find(ngx_rbtree_t *tree, ngx_rbtree_key_t key,
+    ngx_http_oiosaml_match_pt match, const void *data)
+{
+    return ngx_http_oiosaml_rbtree_walk(tree->root, tree->sentinel, key,
+                                        match, data);
+}
+
+
+static ngx_rbtree_node_t *
+ngx_http_oiosaml_rbtree_walk(ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel, ngx_rbtree_key_t key,
+    ngx_http_oiosaml_match_pt match, const void *data)
+{
+    ngx_rbtree_node_t  *found;
 
     while (node != sentinel) {
         if (key != node->key) {
@@ -424,10 +474,14 @@ ngx_http_oiosaml_session_lookup(ngx_http_oiosaml_store_t *store,
             continue;
         }
 
-        sn = (ngx_http_oiosaml_snode_t *) node;
+        if (match(node, data)) {
+            return node;
+        }
 
-        if (oiosaml_memeq(sn->id, id, NGX_HTTP_OIOSAML_SESSION_ID_LEN)) {
-            return sn;
+        found = ngx_http_oiosaml_rbtree_walk(node->left, sentinel, key,
+                                             match, data);
+        if (found != NULL) {
+            return found;
         }
 
         node = node->right;
@@ -548,7 +602,6 @@ ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *key,
     u_char                     digest[32];
     ngx_int_t                  rc;
     ngx_rbtree_key_t           k;
-    ngx_rbtree_node_t         *node, *sentinel;
     ngx_http_oiosaml_lnode_t  *ln;
     ngx_http_oiosaml_store_t  *store;
 
@@ -566,25 +619,10 @@ ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *key,
 
     ngx_http_oiosaml_expire_logins(store, now, window);
 
-    node = store->sh->logins.root;
-    sentinel = store->sh->logins.sentinel;
-    ln = NULL;
-
-    while (node != sentinel) {
-        if (k != node->key) {
-            node = (k < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        ln = (ngx_http_oiosaml_lnode_t *) node;
-
-        if (ngx_memcmp(ln->digest, digest, sizeof(digest)) == 0) {
-            break;
-        }
-
-        ln = NULL;
-        node = node->right;
-    }
+    ln = (ngx_http_oiosaml_lnode_t *)
+             ngx_http_oiosaml_rbtree_find(&store->sh->logins, k,
+                                          ngx_http_oiosaml_login_match,
+                                          digest);
 
     if (ln == NULL) {
         ln = ngx_http_oiosaml_store_alloc(store,

@@ -95,8 +95,15 @@ typedef struct {
 } ngx_http_oiosaml_store_t;
 
 
+/* does the node hold what data names? */
+typedef ngx_int_t (*ngx_http_oiosaml_match_pt)(ngx_rbtree_node_t *node,
+    const void *data);
+
+
 void *ngx_http_oiosaml_store_alloc(ngx_http_oiosaml_store_t *store,
     size_t size, time_t now);
+ngx_rbtree_node_t *ngx_http_oiosaml_rbtree_find(ngx_rbtree_t *tree,
+    ngx_rbtree_key_t key, ngx_http_oiosaml_match_pt match, const void *data);
 
 
 #endif /* _NGX_HTTP_OIOSAML_STORE_H_INCLUDED_ */
