@@ -319,8 +319,9 @@ ngx_http_oiosaml_get_session(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t **session)
 {
     ngx_int_t                      rc;
-    ngx_str_t                      cookie, id;
+    ngx_str_t                      cookie, id, canon;
     u_char                         buf[NGX_HTTP_OIOSAML_SESSION_ID_LEN + 3];
+    u_char                         enc[NGX_HTTP_OIOSAML_COOKIE_ID_LEN + 1];
     ngx_http_oiosaml_ctx_t        *ctx;
     ngx_http_oiosaml_main_conf_t  *omcf;
 
@@ -350,12 +351,25 @@ ngx_http_oiosaml_get_session(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    /* nginx's decoder, into the stack: this runs on every request */
+    /*
+     * nginx's decoder, into the stack: this runs on every request; it
+     * ignores the unused low bits of the last character, so the value
+     * must also be the one encoding of the id it names
+     */
     id.data = buf;
 
     if (cookie.len != NGX_HTTP_OIOSAML_COOKIE_ID_LEN
         || ngx_decode_base64url(&id, &cookie) != NGX_OK
         || id.len != NGX_HTTP_OIOSAML_SESSION_ID_LEN)
+    {
+        return NGX_DECLINED;
+    }
+
+    canon.data = enc;
+    ngx_encode_base64url(&canon, &id);
+
+    if (canon.len != cookie.len
+        || ngx_memcmp(canon.data, cookie.data, cookie.len) != 0)
     {
         return NGX_DECLINED;
     }
