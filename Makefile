@@ -4,6 +4,7 @@
 #   make demo       build, make demo keys, start the demo on :8443
 #   make test       build and run every test
 #   make check-asan the unit tests and the nginx tests under ASan/UBSan
+#   make check-valgrind  the unit tests and some nginx tests under valgrind
 #   make bench      benchmarks (see bench/README.md)
 #   make fuzz       run the fuzzers for FUZZ_SECONDS each
 
@@ -40,8 +41,8 @@ NGX_CC_OPT := -g -O2 -fstack-protector-strong -Wformat \
               -Werror=format-security -fPIC -D_FORTIFY_SOURCE=2
 NGX_LD_OPT := -Wl,-z,relro -Wl,-z,now -fPIC
 
-.PHONY: all build deps demo demo-stop test check-asan bench fuzz clean \
-        style
+.PHONY: all build deps demo demo-stop test check-asan check-valgrind \
+        bench fuzz clean style
 
 all: build
 
@@ -111,7 +112,11 @@ test: build
 check-asan: | $(BUILD)/.deps
 	tests/run-asan
 
+check-valgrind: build
+	tests/run-valgrind
+
 bench: build
+	tools/install-deps.sh bench
 	bench/run
 
 fuzz: | $(BUILD)/.deps
