@@ -15,7 +15,8 @@ static ngx_uint_t ngx_http_oiosaml_has_prefix(u_char *name,
 static ngx_int_t ngx_http_oiosaml_is_endpoint(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t *s);
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_uint_t mask,
+    ngx_http_oiosaml_session_t *s);
 static ngx_int_t ngx_http_oiosaml_loa_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_can_redirect(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_variable(ngx_http_request_t *r,
@@ -221,7 +222,8 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    if (olcf->headers && ngx_http_oiosaml_set_headers(r, oscf, s) != NGX_OK)
+    if (olcf->headers
+        && ngx_http_oiosaml_set_headers(r, oscf, olcf->headers, s) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -391,13 +393,16 @@ ngx_http_oiosaml_get_session(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t *s)
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_uint_t mask,
+    ngx_http_oiosaml_session_t *s)
 {
     ngx_uint_t        i;
     ngx_table_elt_t  *h;
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
-        if (oscf->hnames[i].len == 0 || s->fields[i].len == 0) {
+        if (!(mask & (1 << i))
+            || oscf->hnames[i].len == 0 || s->fields[i].len == 0)
+        {
             continue;
         }
 

@@ -444,6 +444,73 @@ ngx_http_oiosaml_require_loa(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* oiosaml_headers on | off | name ...: the identity headers sent upstream */
+char *
+ngx_http_oiosaml_headers(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_loc_conf_t *olcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i, f, mask;
+
+    if (olcf->headers != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "on") == 0) {
+        olcf->headers = NGX_HTTP_OIOSAML_HEADERS_ALL;
+        return NGX_CONF_OK;
+    }
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        olcf->headers = 0;
+        return NGX_CONF_OK;
+    }
+
+    mask = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        for (f = 0; f < OIOSAML_F_MAX; f++) {
+            if (ngx_http_oiosaml_header_suffix[f] != NULL
+                && ngx_strlen(ngx_http_oiosaml_header_suffix[f])
+                   == value[i].len
+                && ngx_strncasecmp(value[i].data,
+                       (u_char *) ngx_http_oiosaml_header_suffix[f],
+                       value[i].len)
+                   == 0)
+            {
+                break;
+            }
+        }
+
+        if (f == OIOSAML_F_MAX) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown identity header \"%V\" (on, off, "
+                               "or any of user, nameid-format, idp, loa, "
+                               "cvr, name, email, org, uuid, rid, spec, "
+                               "attributes, roles, constraints)", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (mask & (1 << f)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "identity header \"%V\" named twice",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        mask |= 1 << f;
+    }
+
+    olcf->headers = mask;
+
+    return NGX_CONF_OK;
+}
+
+
 char *
 ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {

@@ -253,10 +253,10 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       NULL },
 
     { ngx_string("oiosaml_headers"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_oiosaml_headers,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_oiosaml_loc_conf_t, headers),
+      0,
       NULL },
 
       ngx_null_command
@@ -377,7 +377,7 @@ ngx_http_oiosaml_create_loc_conf(ngx_conf_t *cf)
     }
 
     conf->enable = NGX_CONF_UNSET;
-    conf->headers = NGX_CONF_UNSET;
+    conf->headers = NGX_CONF_UNSET_UINT;
     conf->require_loa = NGX_CONF_UNSET_UINT;
 
     ngx_http_oiosaml_init_policy(conf);
@@ -400,7 +400,8 @@ ngx_http_oiosaml_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
-    ngx_conf_merge_value(conf->headers, prev->headers, 1);
+    ngx_conf_merge_uint_value(conf->headers, prev->headers,
+                              NGX_HTTP_OIOSAML_HEADERS_ALL);
     ngx_conf_merge_uint_value(conf->require_loa, prev->require_loa,
                               OIOSAML_LOA_LOW);
 

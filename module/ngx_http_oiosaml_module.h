@@ -17,6 +17,7 @@
 
 #define NGX_HTTP_OIOSAML_SESSION_ID_LEN    32   /* random bytes */
 #define NGX_HTTP_OIOSAML_COOKIE_ID_LEN     43   /* base64url of the above */
+#define NGX_HTTP_OIOSAML_HEADERS_ALL       ((1 << OIOSAML_F_MAX) - 1)
 #define NGX_HTTP_OIOSAML_REQ_COOKIE        "oiosaml-req-"
 #define NGX_HTTP_OIOSAML_SLO_COOKIE        "oiosaml-slo-"
 #define NGX_HTTP_OIOSAML_B_COOKIE          "oiosaml-b"
@@ -138,7 +139,7 @@ typedef struct {
 
 typedef struct {
     ngx_flag_t                enable;
-    ngx_flag_t                headers;
+    ngx_uint_t                headers;       /* 1 << oiosaml_field_t */
     ngx_uint_t                require_loa;   /* oiosaml_loa_t */
 
     /* roles: oiosaml_require_role and its companions */
@@ -183,6 +184,8 @@ char *ngx_http_oiosaml_sp_key(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_oiosaml_require_loa(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_headers(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

@@ -130,3 +130,14 @@ class ConfigTest(unittest.TestCase):
         self.expect("server { listen 127.0.0.1:1; "
                     "location / { oiosaml on; } }",
                     "needs \"oiosaml_sp\"")
+
+    def test_identity_header_names(self):
+        rc, out = self.check(server(self.d, extra="oiosaml_headers User "
+                                    "loa nameid-format roles;"))
+        self.assertEqual(rc, 0, out)
+        self.expect(server(self.d, extra="oiosaml_headers user colour;"),
+                    "unknown identity header \"colour\"", "constraints")
+        self.expect(server(self.d, extra="oiosaml_headers user loa User;"),
+                    "identity header \"User\" named twice")
+        self.expect(server(self.d, extra="oiosaml_headers on user;"),
+                    "unknown identity header \"on\"")

@@ -18,6 +18,18 @@ SESSION = "__Host-oiosaml"
 class LoginTest(SpTestCase):
 
     server_extra = """
+        location /some/ {
+            oiosaml on;
+            oiosaml_headers user LoA attributes;
+            proxy_pass http://127.0.0.1:$UP;
+        }
+
+        location /none/ {
+            oiosaml on;
+            oiosaml_headers off;
+            proxy_pass http://127.0.0.1:$UP;
+        }
+
         location /vars/ {
             oiosaml on;
             add_header X-Var-User $oiosaml_user always;
@@ -122,6 +134,21 @@ class LoginTest(SpTestCase):
         self.assertEqual(e["Org"], "Eksempel Kommune")
         self.assertEqual(e["LoA"], "nist3")
         self.assertEqual(e["Spec"], "DK-SAML-2.0")
+
+    def test_a_location_chooses_its_identity_headers(self):
+        b, r, _ = self.login()
+        full = self.echo(b.get(self.url("/app/x")).body)
+        some = self.echo(b.get(self.url("/some/x")).body)
+        for h in ("User", "LoA", "Attributes"):
+            self.assertNotEqual(full[h], "")
+            self.assertEqual(some[h], full[h])
+        for h in ("IdP", "CVR", "Name", "Org", "Spec", "NameID-Format"):
+            self.assertNotEqual(full[h], "", h)
+            self.assertEqual(some[h], "", h)
+        # client-sent copies are still dropped where none is added
+        none = self.echo(b.get(self.url("/none/x"),
+                               headers={"X-OIOSAML-User": "admin"}).body)
+        self.assertEqual(set(none.values()), {""})
 
     def test_client_sent_identity_headers_are_stripped(self):
         b, r, _ = self.login()
