@@ -25,6 +25,12 @@
 
 #define OIOSAML_MAX_QUERY  (64 * 1024)
 
+/*
+ * A logout message travels in one browser redirect: older than this (plus
+ * the skew) it is refused, and its ID is remembered for as long
+ */
+#define OIOSAML_SLO_MAX_AGE  300
+
 
 static oiosaml_status_t oiosaml_slo_check_signature(const oiosaml_sp_t *sp,
     const oiosaml_idp_t *idp, const char *param, const char *msg,
@@ -32,7 +38,9 @@ static oiosaml_status_t oiosaml_slo_check_signature(const oiosaml_sp_t *sp,
     size_t alg_len, const char *sig, size_t sig_len, time_t now,
     oiosaml_err_t *err);
 static oiosaml_status_t oiosaml_slo_read(const oiosaml_sp_t *sp,
-    xmlNodePtr root, oiosaml_slo_t *slo, oiosaml_err_t *err);
+    xmlNodePtr root, time_t now, oiosaml_slo_t *slo, oiosaml_err_t *err);
+static oiosaml_status_t oiosaml_slo_times(const oiosaml_sp_t *sp,
+    xmlNodePtr root, time_t now, oiosaml_slo_t *slo, oiosaml_err_t *err);
 static void oiosaml_copy_text(char *dst, size_t size, xmlNodePtr node);
 
 
@@ -245,7 +253,7 @@ oiosaml_slo_parse_redirect(const oiosaml_sp_t *sp, const char *query,
                                      relay, relay_len, alg, alg_len, sig,
                                      sig_len, now, err);
     if (rc == OIOSAML_OK) {
-        rc = oiosaml_slo_read(sp, root, slo, err);
+        rc = oiosaml_slo_read(sp, root, now, slo, err);
     }
 
     if (rc == OIOSAML_OK && relay != NULL) {
@@ -266,11 +274,12 @@ oiosaml_slo_parse_redirect(const oiosaml_sp_t *sp, const char *query,
 
 
 static oiosaml_status_t
-oiosaml_slo_read(const oiosaml_sp_t *sp, xmlNodePtr root, oiosaml_slo_t *slo,
-    oiosaml_err_t *err)
+oiosaml_slo_read(const oiosaml_sp_t *sp, xmlNodePtr root, time_t now,
+    oiosaml_slo_t *slo, oiosaml_err_t *err)
 {
-    xmlNodePtr   n;
-    const char  *v;
+    xmlNodePtr        n;
+    const char       *v;
+    oiosaml_status_t  rc;
 
     v = oiosaml_xml_attr(root, "Destination");
     if (v != NULL && strcmp(v, sp->sls_url) != 0) {
@@ -286,6 +295,11 @@ oiosaml_slo_read(const oiosaml_sp_t *sp, xmlNodePtr root, oiosaml_slo_t *slo,
     }
 
     strcpy(slo->id, v);
+
+    rc = oiosaml_slo_times(sp, root, now, slo, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
 
     if (slo->kind == OIOSAML_SLO_RESPONSE) {
         v = oiosaml_xml_attr(root, "InResponseTo");
@@ -315,6 +329,66 @@ oiosaml_slo_read(const oiosaml_sp_t *sp, xmlNodePtr root, oiosaml_slo_t *slo,
     n = oiosaml_xml_child(root, OIOSAML_NS_SAMLP, "SessionIndex");
     if (n != NULL) {
         oiosaml_copy_text(slo->session_index, sizeof(slo->session_index), n);
+    }
+
+    return OIOSAML_OK;
+}
+
+
+/*
+ * IssueInstant (required) within the skew of now and at most
+ * OIOSAML_SLO_MAX_AGE old; a LogoutRequest's NotOnOrAfter, if any, not
+ * passed.  slo->expires: until when the message's ID is remembered.
+ */
+static oiosaml_status_t
+oiosaml_slo_times(const oiosaml_sp_t *sp, xmlNodePtr root, time_t now,
+    oiosaml_slo_t *slo, oiosaml_err_t *err)
+{
+    time_t       t;
+    const char  *v;
+
+    v = oiosaml_xml_attr(root, "IssueInstant");
+
+    if (v == NULL || oiosaml_time_parse(v, strlen(v), &t) != OIOSAML_OK) {
+        return oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
+                               "logout IssueInstant \"%.40s\" is not a "
+                               "valid time", v ? v : "(none)");
+    }
+
+    if (t > now + sp->skew) {
+        return oiosaml_err_set(err, OIOSAML_DENY_NOT_YET_VALID,
+                               "the logout message was issued %lld seconds "
+                               "in the future", (long long) (t - now));
+    }
+
+    if (t + OIOSAML_SLO_MAX_AGE + sp->skew < now) {
+        return oiosaml_err_set(err, OIOSAML_DENY_EXPIRED,
+                               "the logout message was issued %lld seconds "
+                               "ago (at most %d)", (long long) (now - t),
+                               OIOSAML_SLO_MAX_AGE);
+    }
+
+    slo->expires = t + OIOSAML_SLO_MAX_AGE + sp->skew;
+
+    if (slo->kind != OIOSAML_SLO_REQUEST) {
+        return OIOSAML_OK;
+    }
+
+    v = oiosaml_xml_attr(root, "NotOnOrAfter");
+    if (v == NULL) {
+        return OIOSAML_OK;
+    }
+
+    if (oiosaml_time_parse(v, strlen(v), &t) != OIOSAML_OK) {
+        return oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
+                               "LogoutRequest NotOnOrAfter \"%.40s\" is not "
+                               "a valid time", v);
+    }
+
+    if (t + sp->skew <= now) {
+        return oiosaml_err_set(err, OIOSAML_DENY_EXPIRED,
+                               "the LogoutRequest expired %lld seconds ago",
+                               (long long) (now - t));
     }
 
     return OIOSAML_OK;

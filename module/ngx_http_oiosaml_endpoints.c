@@ -21,6 +21,8 @@ static ngx_int_t ngx_http_oiosaml_to_choose(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_logout(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
+static ngx_int_t ngx_http_oiosaml_slo_once(ngx_http_request_t *r,
+    oiosaml_slo_t *slo, oiosaml_err_t *err);
 static ngx_int_t ngx_http_oiosaml_sls(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_logged_out(ngx_http_request_t *r,
@@ -495,6 +497,48 @@ ngx_http_oiosaml_logout(ngx_http_request_t *r,
 }
 
 
+/* a LogoutRequest's ID in the replay cache: the same message acts once */
+static ngx_int_t
+ngx_http_oiosaml_slo_once(ngx_http_request_t *r, oiosaml_slo_t *slo,
+    oiosaml_err_t *err)
+{
+    u_char                        *key;
+    size_t                         len;
+    const char                    *entity;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+    entity = oiosaml_idp_entity_id(slo->idp);
+
+    /* no entityID starts with a newline: apart from the assertion IDs */
+    len = sizeof("\nlogout\n\n") - 1 + ngx_strlen(entity)
+          + ngx_strlen(slo->id);
+
+    key = ngx_pnalloc(r->pool, len);
+    if (key == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(key, "\nlogout\n%s\n%s", entity, slo->id);
+
+    switch (ngx_http_oiosaml_replay(omcf->shm_zone, key, len, slo->expires)) {
+
+    case 0:
+        return NGX_OK;
+
+    case 1:
+        oiosaml_err_set(err, OIOSAML_DENY_REPLAY, "the LogoutRequest "
+                        "\"%.128s\" was received before", slo->id);
+        return NGX_DECLINED;
+
+    default:
+        oiosaml_err_set(err, OIOSAML_ERR_STORE, "the replay cache cannot "
+                        "record the LogoutRequest");
+        return NGX_DECLINED;
+    }
+}
+
+
 static ngx_int_t
 ngx_http_oiosaml_sls(ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf)
 {
@@ -565,7 +609,17 @@ ngx_http_oiosaml_sls(ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf)
         return ngx_http_oiosaml_logged_out(r, oscf, &ret);
     }
 
-    /* the IdP logs the user out: end our session if it is that user's */
+    /* the IdP logs the user out, once per message */
+    rc = ngx_http_oiosaml_slo_once(r, &slo, &err);
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_oiosaml_fail(r, oscf, "sls", &err);
+    }
+
+    /* end our session if it is that user's */
     rc = ngx_http_oiosaml_get_session(r, oscf, &s);
     if (rc == NGX_ERROR) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

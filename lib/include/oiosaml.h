@@ -726,6 +726,7 @@ typedef struct {
     char                    name_id[512];
     char                    session_index[256];
     char                    relay[96];
+    time_t                  expires;            /* remember the ID until */
     unsigned                success:1;
 } oiosaml_slo_t;
 

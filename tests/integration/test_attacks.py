@@ -1102,6 +1102,17 @@ class SingleLogoutTest(AttackTestCase):
         self.assertEqual(r.status, 302, r.body)
         self.assertEqual(b.get(self.url("/app/x")).status, 200)
 
+    def test_prt07_logout_request_acts_once(self):
+        b, r, _ = self.login()
+        q = self.idp_logout_query(b, ALICE)
+        r = b.get(self.url("/saml/sls?" + q))
+        self.assertEqual(r.status, 302, r.body)
+        self.assertEqual(b.get(self.url("/app/x")).status, 302)
+        # logged in again, the same signed message ends nothing
+        b, r, _ = self.login()
+        self.refused(b.get(self.url("/saml/sls?" + q)), "deny_replay")
+        self.assertEqual(b.get(self.url("/app/x")).status, 200)
+
     def test_bnd06_parameters_in_another_order(self):
         b, r, _ = self.login()
         q = self.idp_logout_query(b, ALICE)

@@ -376,10 +376,15 @@ test_parse_signature(void **state)
                      OIOSAML_OK);
     nb = cert.not_before;
     oiosaml_cert_clear(&cert);
-    assert_int_equal(parse(sp, q, nb - OIOSAML_DEFAULT_SKEW, &slo),
-                     OIOSAML_OK);
-    assert_int_equal(parse(sp, q, nb - OIOSAML_DEFAULT_SKEW - 1, &slo),
+    assert_int_equal(testidp_logout_request(idp, "alice", NULL,
+                                            nb - OIOSAML_DEFAULT_SKEW, &p,
+                                            &terr), 0);
+    assert_int_equal(parse(sp, strchr(p, '?') + 1, nb - OIOSAML_DEFAULT_SKEW,
+                           &slo), OIOSAML_OK);
+    assert_int_equal(parse(sp, strchr(p, '?') + 1,
+                           nb - OIOSAML_DEFAULT_SKEW - 1, &slo),
                      OIOSAML_DENY_SIGNATURE);
+    free(p);
 
     /* a changed RelayState */
     p = strstr(q, "RelayState=idp-initiated");
@@ -483,7 +488,7 @@ test_parse_sig_algorithms(void **state)
 static void
 test_parse_message(void **state)
 {
-    char           *xml, *q, big[70000];
+    char           *xml, *q, big[70000], tbuf[21];
     oiosaml_slo_t   slo;
 
     xml = logout_request("https://evil.test/", T_SLS, 1);
@@ -518,14 +523,20 @@ test_parse_message(void **state)
     free(xml);
 
     /* an unsuccessful LogoutResponse */
-    xml = strdup("<samlp:LogoutResponse xmlns:samlp=\"" OIOSAML_NS_SAMLP
-                 "\" xmlns:saml=\"" OIOSAML_NS_SAML "\" ID=\"_r\" "
-                 "InResponseTo=\"_q\" Version=\"2.0\"><saml:Issuer>" T_IDP
-                 "</saml:Issuer><samlp:Status><samlp:StatusCode Value=\""
-                 "urn:oasis:names:tc:SAML:2.0:status:Responder\"/>"
-                 "</samlp:Status></samlp:LogoutResponse>");
+    oiosaml_time_format(now, tbuf);
+    xml = malloc(1024);
+    snprintf(xml, 1024,
+             "<samlp:LogoutResponse xmlns:samlp=\"" OIOSAML_NS_SAMLP
+             "\" xmlns:saml=\"" OIOSAML_NS_SAML "\" ID=\"_r\" "
+             "InResponseTo=\"_q\" Version=\"2.0\" IssueInstant=\"%s\">"
+             "<saml:Issuer>" T_IDP "</saml:Issuer><samlp:Status>"
+             "<samlp:StatusCode Value=\""
+             "urn:oasis:names:tc:SAML:2.0:status:Responder\"/>"
+             "</samlp:Status></samlp:LogoutResponse>", tbuf);
     q = signed_query("SAMLResponse", xml, NULL, T_SHA256, "SHA256",
                      "idp.key");
+    assert_int_equal(parse(sp, q, now + 300 + OIOSAML_DEFAULT_SKEW + 1,
+                           &slo), OIOSAML_DENY_EXPIRED);
     assert_int_equal(parse(sp, q, now, &slo), OIOSAML_OK);
     assert_int_equal(slo.kind, OIOSAML_SLO_RESPONSE);
     assert_false(slo.success);
@@ -539,6 +550,51 @@ test_parse_message(void **state)
     memset(big, 'a', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     assert_int_equal(parse(sp, big, now, &slo), OIOSAML_BAD_TOO_LARGE);
+}
+
+
+/* IssueInstant within the skew and at most 300 s old; NotOnOrAfter */
+static void
+test_parse_times(void **state)
+{
+    char           *xml, *q, *p, tbuf[21];
+    oiosaml_slo_t   slo;
+
+    xml = logout_request(T_IDP, T_SLS, 1);
+    q = signed_query("SAMLRequest", xml, "r", T_SHA256, "SHA256", "idp.key");
+    assert_int_equal(parse(sp, q, now, &slo), OIOSAML_OK);
+    assert_int_equal(slo.expires, now + 300 + OIOSAML_DEFAULT_SKEW);
+    assert_int_equal(parse(sp, q, now - OIOSAML_DEFAULT_SKEW, &slo),
+                     OIOSAML_OK);
+    assert_int_equal(parse(sp, q, now - OIOSAML_DEFAULT_SKEW - 1, &slo),
+                     OIOSAML_DENY_NOT_YET_VALID);
+    assert_int_equal(parse(sp, q, now + 300 + OIOSAML_DEFAULT_SKEW, &slo),
+                     OIOSAML_OK);
+    assert_int_equal(parse(sp, q, now + 300 + OIOSAML_DEFAULT_SKEW + 1,
+                           &slo), OIOSAML_DENY_EXPIRED);
+    free(q);
+
+    /* a NotOnOrAfter, passed (with the skew) or not */
+    p = strstr(xml, " Version=");
+    oiosaml_time_format(now + 60, tbuf);
+    memmove(p + 37, p, strlen(p) + 1);
+    memcpy(p, " NotOnOrAfter=\"", 15);
+    memcpy(p + 15, tbuf, 20);
+    memcpy(p + 35, "\" ", 2);
+    q = signed_query("SAMLRequest", xml, "r", T_SHA256, "SHA256", "idp.key");
+    assert_int_equal(parse(sp, q, now + 60 + OIOSAML_DEFAULT_SKEW - 1,
+                           &slo), OIOSAML_OK);
+    assert_int_equal(parse(sp, q, now + 60 + OIOSAML_DEFAULT_SKEW, &slo),
+                     OIOSAML_DENY_EXPIRED);
+    free(q);
+
+    /* no IssueInstant */
+    p = strstr(xml, "IssueInstant=");
+    memcpy(p, "IssuedAtTime", 12);
+    q = signed_query("SAMLRequest", xml, "r", T_SHA256, "SHA256", "idp.key");
+    assert_int_equal(parse(sp, q, now, &slo), OIOSAML_BAD_MESSAGE);
+    free(q);
+    free(xml);
 }
 
 
@@ -610,6 +666,7 @@ main(void)
         cmocka_unit_test(test_parse_signature),
         cmocka_unit_test(test_parse_sig_algorithms),
         cmocka_unit_test(test_parse_message),
+        cmocka_unit_test(test_parse_times),
         cmocka_unit_test(test_slo_response_build),
     };
 
