@@ -9,7 +9,9 @@
  * When the first byte is '<', the input is a logout message's XML instead:
  * the target deflates, encodes and signs it with the test IdP's key into
  * a query string, so that what lies behind the query signature (reading
- * the logout message) sees fuzzed values.
+ * the logout message) sees fuzzed values.  "@NOW@" in the XML becomes the
+ * fuzz clock's time, so that a seed passes the IssueInstant check on any
+ * machine.
  */
 
 
@@ -30,6 +32,7 @@ static void fz_slo(const char *query, size_t len);
 static void fz_inflate(const char *b64, size_t len);
 static void fz_terminated(const char *s, size_t size);
 static void fz_signed(const uint8_t *xml, size_t len);
+static char *fz_with_now(const uint8_t *xml, size_t len, size_t *out_len);
 static char *fz_b64(const unsigned char *data, size_t len);
 
 
@@ -167,19 +170,59 @@ fz_b64(const unsigned char *data, size_t len)
 }
 
 
+/* the XML with each "@NOW@" replaced by the fuzz clock's time */
+static char *
+fz_with_now(const uint8_t *xml, size_t len, size_t *out_len)
+{
+    char        now[21], *out, *p;
+    size_t      i;
+
+    oiosaml_time_format(fz_now(), now);
+
+    /* "@NOW@" is 5 bytes, the time 20: at most 4 times as long */
+    out = malloc(len * 4 + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    p = out;
+
+    for (i = 0; i < len; /* void */) {
+        if (len - i >= 5 && memcmp(xml + i, "@NOW@", 5) == 0) {
+            memcpy(p, now, 20);
+            p += 20;
+            i += 5;
+
+        } else {
+            *p++ = (char) xml[i++];
+        }
+    }
+
+    *out_len = (size_t) (p - out);
+
+    return out;
+}
+
+
 /* the XML as the IdP would send it: deflated, encoded, signed */
 static void
-fz_signed(const uint8_t *xml, size_t len)
+fz_signed(const uint8_t *in, size_t in_len)
 {
-    char            *b64, *sig64;
-    size_t           siglen;
+    char            *b64, *sig64, *xml;
+    size_t           siglen, len;
     z_stream         zs;
     EVP_MD_CTX      *ctx;
     oiosaml_buf_t    q;
     unsigned char   *deflated, sig[1024];
 
+    xml = fz_with_now(in, in_len, &len);
+    if (xml == NULL) {
+        return;
+    }
+
     deflated = malloc(deflateBound(NULL, (uLong) len));
     if (deflated == NULL) {
+        free(xml);
         return;
     }
 
@@ -189,6 +232,7 @@ fz_signed(const uint8_t *xml, size_t len)
                      Z_DEFAULT_STRATEGY) != Z_OK)
     {
         free(deflated);
+        free(xml);
         return;
     }
 
@@ -207,6 +251,7 @@ fz_signed(const uint8_t *xml, size_t len)
     memset(&q, 0, sizeof(q));
     oiosaml_buf_str(&q, memmem(xml, len, "LogoutRequest", 13)
                         ? "SAMLRequest=" : "SAMLResponse=");
+    free(xml);
     oiosaml_buf_url(&q, b64, strlen(b64));
     oiosaml_buf_str(&q, "&RelayState=" FZ_RELAY "&SigAlg=" FZ_SIGALG);
     free(b64);

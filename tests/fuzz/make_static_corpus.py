@@ -387,7 +387,10 @@ def redirects():
     write(t, "inflate-trailing.b64", base64.b64encode(deflate(req) + b"xyz"))
     write(t, "inflate-empty.b64", base64.b64encode(deflate(b"")))
 
-    # '<': the XML, signed by the target as the IdP would send it
+    # '<': the XML, signed by the target as the IdP would send it, which
+    # also puts its clock where the text says @NOW@
+    req = req.replace(NOW.encode(), b"@NOW@")
+    resp = resp.replace(b' ID="_l2"', b' ID="_l2" IssueInstant="@NOW@"')
     write(t, "signed-request.xml", req)
     write(t, "signed-response.xml", resp)
     write(t, "signed-response-failed.xml", resp.replace(
