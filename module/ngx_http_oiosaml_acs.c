@@ -222,34 +222,10 @@ ngx_http_oiosaml_pending_once(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_pending_t *pending,
     oiosaml_err_t *err)
 {
-    u_char                         key[sizeof("\nrequest\n")
-                                       + OIOSAML_ID_LEN];
-    size_t                         len;
-    ngx_http_oiosaml_main_conf_t  *omcf;
-
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
-
-    /* no entityID starts with a newline: apart from the assertion IDs */
-    len = ngx_snprintf(key, sizeof(key), "\nrequest\n%s",
-                       pending->request_id) - key;
-
-    switch (ngx_http_oiosaml_replay(omcf->shm_zone, key, len,
-                                    pending->created
-                                    + oscf->request_lifetime + oscf->skew))
-    {
-    case 0:
-        return NGX_OK;
-
-    case 1:
-        oiosaml_err_set(err, OIOSAML_DENY_REPLAY, "the login \"%s\" was "
-                        "answered before", pending->request_id);
-        return NGX_DECLINED;
-
-    default:
-        oiosaml_err_set(err, OIOSAML_ERR_STORE, "the replay cache cannot "
-                        "record the login");
-        return NGX_DECLINED;
-    }
+    return ngx_http_oiosaml_once(r, "request", pending->request_id,
+                                 pending->created + oscf->request_lifetime
+                                 + oscf->skew,
+                                 "login", "answered", err);
 }
 
 

@@ -502,40 +502,20 @@ static ngx_int_t
 ngx_http_oiosaml_slo_once(ngx_http_request_t *r, oiosaml_slo_t *slo,
     oiosaml_err_t *err)
 {
-    u_char                        *key;
-    size_t                         len;
-    const char                    *entity;
-    ngx_http_oiosaml_main_conf_t  *omcf;
+    u_char      *kind;
+    const char  *entity;
 
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
     entity = oiosaml_idp_entity_id(slo->idp);
 
-    /* no entityID starts with a newline: apart from the assertion IDs */
-    len = sizeof("\nlogout\n\n") - 1 + ngx_strlen(entity)
-          + ngx_strlen(slo->id);
-
-    key = ngx_pnalloc(r->pool, len);
-    if (key == NULL) {
+    kind = ngx_pnalloc(r->pool, sizeof("logout\n") + ngx_strlen(entity));
+    if (kind == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_sprintf(key, "\nlogout\n%s\n%s", entity, slo->id);
+    ngx_sprintf(kind, "logout\n%s%Z", entity);
 
-    switch (ngx_http_oiosaml_replay(omcf->shm_zone, key, len, slo->expires)) {
-
-    case 0:
-        return NGX_OK;
-
-    case 1:
-        oiosaml_err_set(err, OIOSAML_DENY_REPLAY, "the LogoutRequest "
-                        "\"%.128s\" was received before", slo->id);
-        return NGX_DECLINED;
-
-    default:
-        oiosaml_err_set(err, OIOSAML_ERR_STORE, "the replay cache cannot "
-                        "record the LogoutRequest");
-        return NGX_DECLINED;
-    }
+    return ngx_http_oiosaml_once(r, (char *) kind, slo->id, slo->expires,
+                                 "LogoutRequest", "received", err);
 }
 
 

@@ -226,6 +226,9 @@ ngx_int_t ngx_http_oiosaml_session_find(ngx_http_request_t *r,
 void ngx_http_oiosaml_session_delete(ngx_shm_zone_t *zone, const u_char *id);
 int ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
     time_t expires);
+ngx_int_t ngx_http_oiosaml_once(ngx_http_request_t *r, const char *kind,
+    const char *id, time_t expires, const char *what, const char *seen,
+    oiosaml_err_t *err);
 ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
     const u_char *key, size_t len, ngx_uint_t limit, time_t window,
     ngx_uint_t *first);

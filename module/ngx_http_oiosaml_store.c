@@ -322,6 +322,51 @@ ngx_http_oiosaml_session_delete(ngx_shm_zone_t *zone, const u_char *id)
 }
 
 
+/*
+ * A message that may act once: "\n<kind>\n<id>" goes into the replay cache
+ * until expires (no entityID starts with a newline: apart from the
+ * assertion IDs).  NGX_OK the first time; NGX_DECLINED with err set
+ * (deny_replay, or no memory or a store that cannot record) otherwise.
+ */
+ngx_int_t
+ngx_http_oiosaml_once(ngx_http_request_t *r, const char *kind,
+    const char *id, time_t expires, const char *what, const char *seen,
+    oiosaml_err_t *err)
+{
+    u_char                        *key;
+    size_t                         len;
+    ngx_http_oiosaml_main_conf_t  *omcf;
+
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+
+    len = sizeof("\n\n") - 1 + ngx_strlen(kind) + ngx_strlen(id);
+
+    key = ngx_pnalloc(r->pool, len);
+    if (key == NULL) {
+        oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
+        return NGX_DECLINED;
+    }
+
+    ngx_sprintf(key, "\n%s\n%s", kind, id);
+
+    switch (ngx_http_oiosaml_replay(omcf->shm_zone, key, len, expires)) {
+
+    case 0:
+        return NGX_OK;
+
+    case 1:
+        oiosaml_err_set(err, OIOSAML_DENY_REPLAY, "the %s \"%.128s\" was %s "
+                        "before", what, id, seen);
+        return NGX_DECLINED;
+
+    default:
+        oiosaml_err_set(err, OIOSAML_ERR_STORE, "the replay cache cannot "
+                        "record the %s", what);
+        return NGX_DECLINED;
+    }
+}
+
+
 int
 ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
     time_t expires)
