@@ -24,6 +24,7 @@
 #include <libxml/parser.h>
 
 #include "support.h"
+#include "oiosaml_internal.h"
 
 
 static char  t_buf[4][1024];
@@ -825,6 +826,106 @@ t_drop(xmlNodePtr node)
 {
     xmlUnlinkNode(node);
     xmlFreeNode(node);
+}
+
+
+xmlDocPtr
+t_signed_doc(const testidp_t *idp, testidp_sign_t sign)
+{
+    testidp_knobs_t  k;
+
+    t_knobs(&k);
+    k.sign = sign;
+
+    return t_response_doc(idp, NULL, &k, t_now());
+}
+
+
+xmlNodePtr
+t_assertion_of(xmlDocPtr doc)
+{
+    return t_need(xmlDocGetRootElement(doc), OIOSAML_NS_SAML, "Assertion");
+}
+
+
+xmlNodePtr
+t_signature_of(xmlNodePtr node)
+{
+    xmlNodePtr  sig;
+
+    sig = oiosaml_xml_child(node, OIOSAML_NS_DS, "Signature");
+    assert_non_null(sig);
+
+    return sig;
+}
+
+
+void
+t_unsign(xmlNodePtr node)
+{
+    t_drop(t_signature_of(node));
+}
+
+
+void
+t_evil_edit(xmlNodePtr assertion)
+{
+    xmlNodeSetContent(t_need(assertion, OIOSAML_NS_SAML, "NameID"),
+                      BAD_CAST T_EVIL);
+}
+
+
+/* samlp:Extensions where the schema has it: right after the Issuer */
+xmlNodePtr
+t_extensions(xmlDocPtr doc)
+{
+    xmlNodePtr  root, ext;
+
+    root = xmlDocGetRootElement(doc);
+    ext = xmlNewDocNode(doc, root->ns, BAD_CAST "Extensions", NULL);
+    xmlAddNextSibling(t_need(root, OIOSAML_NS_SAML, "Issuer"), ext);
+
+    return ext;
+}
+
+
+xmlNodePtr
+t_status_detail(xmlDocPtr doc)
+{
+    xmlNodePtr  root, sd;
+
+    root = xmlDocGetRootElement(doc);
+    sd = xmlNewDocNode(doc, root->ns, BAD_CAST "StatusDetail", NULL);
+    xmlAddChild(t_need(root, OIOSAML_NS_SAMLP, "Status"), sd);
+
+    return sd;
+}
+
+
+void
+t_refused_doc(const oiosaml_sp_t *sp, xmlDocPtr doc,
+    const oiosaml_pending_t *pending, oiosaml_status_t want,
+    const char *text)
+{
+    char  *b64;
+
+    b64 = t_doc_b64(doc);
+    xmlFreeDoc(doc);
+    t_expect(sp, b64, pending, t_now(), want, text);
+    free(b64);
+}
+
+
+void
+t_expect_user_doc(const oiosaml_sp_t *sp, xmlDocPtr doc,
+    const oiosaml_pending_t *pending, const char *user)
+{
+    char  *b64;
+
+    b64 = t_doc_b64(doc);
+    xmlFreeDoc(doc);
+    t_expect_user(sp, b64, pending, t_now(), user);
+    free(b64);
 }
 
 

@@ -164,6 +164,29 @@ xmlNodePtr t_need(xmlNodePtr from, const char *ns, const char *name);
 /* unlinks and frees a node */
 void t_drop(xmlNodePtr node);
 
+/*
+ * For the attack tests: a response of the test IdP at t_now() signed as
+ * sign; its Assertion; a node's ds:Signature child; that signature
+ * removed; the NameID changed to T_EVIL; a new samlp:Extensions after
+ * the Issuer and a new samlp:StatusDetail in the Status.
+ */
+#define T_EVIL          "admin"
+
+xmlDocPtr t_signed_doc(const testidp_t *idp, testidp_sign_t sign);
+xmlNodePtr t_assertion_of(xmlDocPtr doc);
+xmlNodePtr t_signature_of(xmlNodePtr node);
+void t_unsign(xmlNodePtr node);
+void t_evil_edit(xmlNodePtr assertion);
+xmlNodePtr t_extensions(xmlDocPtr doc);
+xmlNodePtr t_status_detail(xmlDocPtr doc);
+
+/* t_expect() and t_expect_user() at t_now() on a document; free it */
+void t_refused_doc(const oiosaml_sp_t *sp, xmlDocPtr doc,
+    const oiosaml_pending_t *pending, oiosaml_status_t want,
+    const char *text);
+void t_expect_user_doc(const oiosaml_sp_t *sp, xmlDocPtr doc,
+    const oiosaml_pending_t *pending, const char *user);
+
 /* parses a fragment in the context of parent and appends it */
 xmlNodePtr t_add_xml(xmlNodePtr parent, const char *fmt, ...)
 #ifdef __GNUC__

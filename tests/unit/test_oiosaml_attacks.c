@@ -22,22 +22,9 @@
 
 #define T_ALICE     "https://data.gov.dk/model/core/eid/professional/uuid/" \
                     "persistent/alice"
-#define T_EVIL      "admin"
 #define T_DSIG      "http://www.w3.org/2000/09/xmldsig#"
 
 
-static xmlDocPtr signed_doc(testidp_sign_t sign);
-static xmlNodePtr assertion_of(xmlDocPtr doc);
-static xmlNodePtr signature_of(xmlNodePtr node);
-static void evil_edit(xmlNodePtr assertion);
-static void unsign(xmlNodePtr node);
-static xmlNodePtr extensions(xmlDocPtr doc);
-static xmlNodePtr status_detail(xmlDocPtr doc);
-static void refused(const oiosaml_sp_t *s, xmlDocPtr doc,
-    const oiosaml_pending_t *pending, oiosaml_status_t want,
-    const char *text);
-static void expect_user(const oiosaml_sp_t *s, xmlDocPtr doc,
-    const oiosaml_pending_t *pending, const char *user);
 static void set_id(xmlNodePtr node, const char *id);
 static void refused_text(const char *before, const char *after,
     const char *id_from, const char *id_to);
@@ -50,6 +37,11 @@ static time_t              now;
 static oiosaml_pending_t   pending;
 
 
+/*
+ * IdPs "test" (T_IDP, idp.crt) and "other" (T_OTHER, idp-wrong.crt), both
+ * trusted by the same SP; IdP-initiated login allowed, so that the
+ * Issuer alone names the IdP.
+ */
 static int
 setup(void **state)
 {
@@ -74,130 +66,11 @@ teardown(void **state)
 }
 
 
-
-/*
- * IdPs "test" (T_IDP, idp.crt) and "other" (T_OTHER, idp-wrong.crt), both
- * trusted by the same SP; IdP-initiated login allowed, so that the
- * Issuer alone names the IdP.
- */
-
-static xmlDocPtr
-signed_doc(testidp_sign_t sign)
-{
-    testidp_knobs_t  k;
-
-    t_knobs(&k);
-    k.sign = sign;
-
-    return t_response_doc(idp, NULL, &k, now);
-}
-
-
-
-static xmlNodePtr
-assertion_of(xmlDocPtr doc)
-{
-    return t_need(xmlDocGetRootElement(doc), OIOSAML_NS_SAML, "Assertion");
-}
-
-
-/* the ds:Signature child of node */
-static xmlNodePtr
-signature_of(xmlNodePtr node)
-{
-    xmlNodePtr  sig;
-
-    sig = oiosaml_xml_child(node, OIOSAML_NS_DS, "Signature");
-    assert_non_null(sig);
-
-    return sig;
-}
-
-
-static void
-evil_edit(xmlNodePtr assertion)
-{
-    xmlNodeSetContent(t_need(assertion, OIOSAML_NS_SAML, "NameID"),
-                      BAD_CAST T_EVIL);
-}
-
-
-static void
-unsign(xmlNodePtr node)
-{
-    xmlNodePtr  sig;
-
-    sig = signature_of(node);
-    xmlUnlinkNode(sig);
-    xmlFreeNode(sig);
-}
-
-
-
-/* samlp:Extensions where the schema has it: right after the Issuer */
-static xmlNodePtr
-extensions(xmlDocPtr doc)
-{
-    xmlNodePtr  root, ext;
-
-    root = xmlDocGetRootElement(doc);
-    ext = xmlNewDocNode(doc, root->ns, BAD_CAST "Extensions", NULL);
-    xmlAddNextSibling(t_need(root, OIOSAML_NS_SAML, "Issuer"), ext);
-
-    return ext;
-}
-
-
-/* samlp:StatusDetail in the Response's Status */
-static xmlNodePtr
-status_detail(xmlDocPtr doc)
-{
-    xmlNodePtr  root, sd;
-
-    root = xmlDocGetRootElement(doc);
-    sd = xmlNewDocNode(doc, root->ns, BAD_CAST "StatusDetail", NULL);
-    xmlAddChild(t_need(root, OIOSAML_NS_SAMLP, "Status"), sd);
-
-    return sd;
-}
-
-
-/* serialized, parsed by the library, refused as "want"; frees doc */
-static void
-refused(const oiosaml_sp_t *s, xmlDocPtr doc,
-    const oiosaml_pending_t *p, oiosaml_status_t want, const char *text)
-{
-    char  *b64;
-
-    b64 = t_doc_b64(doc);
-    xmlFreeDoc(doc);
-    t_expect(s, b64, p, now, want, text);
-    free(b64);
-}
-
-
-/* accepted, and the identity is "user"; frees doc */
-static void
-expect_user(const oiosaml_sp_t *s, xmlDocPtr doc,
-    const oiosaml_pending_t *p, const char *user)
-{
-    char  *b64;
-
-    b64 = t_doc_b64(doc);
-    xmlFreeDoc(doc);
-    t_expect_user(s, b64, p, now, user);
-    free(b64);
-}
-
-
 static void
 set_id(xmlNodePtr node, const char *id)
 {
     xmlSetProp(node, BAD_CAST "ID", BAD_CAST id);
 }
-
-
-
 
 
 /*
@@ -219,15 +92,18 @@ test_baselines(void **state)
     oiosaml_identity_t  *id;
 
     /* B1: the Response signed */
-    expect_user(sp_resp, signed_doc(TESTIDP_SIGN_RESPONSE), &pending,
-                T_ALICE);
+    t_expect_user_doc(sp_resp, t_signed_doc(idp, TESTIDP_SIGN_RESPONSE),
+                      &pending, T_ALICE);
 
     /* B2: the Assertion signed */
-    expect_user(sp, signed_doc(TESTIDP_SIGN_ASSERTION), &pending, T_ALICE);
+    t_expect_user_doc(sp, t_signed_doc(idp, TESTIDP_SIGN_ASSERTION),
+                      &pending, T_ALICE);
 
     /* B3: both */
-    expect_user(sp, signed_doc(TESTIDP_SIGN_BOTH), &pending, T_ALICE);
-    expect_user(sp_resp, signed_doc(TESTIDP_SIGN_BOTH), &pending, T_ALICE);
+    t_expect_user_doc(sp, t_signed_doc(idp, TESTIDP_SIGN_BOTH), &pending,
+                      T_ALICE);
+    t_expect_user_doc(sp_resp, t_signed_doc(idp, TESTIDP_SIGN_BOTH),
+                      &pending, T_ALICE);
 
     /* B4: OIOSAML 3, a signed assertion in AES-GCM with RSA-OAEP */
     t_knobs(&k);
@@ -246,8 +122,6 @@ test_baselines(void **state)
 /* ---- A. XML signature wrapping ---------------------------------------- */
 
 
-
-
 /*
  * XSW-01: the evil Response (a new ID) envelops the signed original, its
  * signature removed, as the last child of the original ds:Signature.
@@ -261,22 +135,23 @@ test_xsw01_response_inside_signature(void **state)
     xmlNodePtr  root, clone;
 
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_RESPONSE);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_RESPONSE);
         root = xmlDocGetRootElement(doc);
         clone = xmlCopyNode(root, 1);
-        unsign(clone);
+        t_unsign(clone);
 
         if (i == 1) {
             t_drop(t_need(clone, OIOSAML_NS_SAML, "Assertion"));
         }
 
-        evil_edit(assertion_of(doc));
+        t_evil_edit(t_assertion_of(doc));
         set_id(root, "_evil");
-        xmlAddChild(signature_of(root), clone);
+        xmlAddChild(t_signature_of(root), clone);
 
-        refused(sp_resp, doc, &pending,
-                i ? OIOSAML_DENY_SIG_REFERENCE : OIOSAML_DENY_ASSERTION_COUNT,
-                NULL);
+        t_refused_doc(sp_resp, doc, &pending,
+                      i ? OIOSAML_DENY_SIG_REFERENCE
+                        : OIOSAML_DENY_ASSERTION_COUNT,
+                      NULL);
     }
 }
 
@@ -290,22 +165,23 @@ test_xsw02_response_before_signature(void **state)
     xmlNodePtr  root, clone;
 
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_RESPONSE);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_RESPONSE);
         root = xmlDocGetRootElement(doc);
         clone = xmlCopyNode(root, 1);
-        unsign(clone);
+        t_unsign(clone);
 
         if (i == 1) {
             t_drop(t_need(clone, OIOSAML_NS_SAML, "Assertion"));
         }
 
-        evil_edit(assertion_of(doc));
+        t_evil_edit(t_assertion_of(doc));
         set_id(root, "_evil");
-        xmlAddPrevSibling(signature_of(root), clone);
+        xmlAddPrevSibling(t_signature_of(root), clone);
 
-        refused(sp_resp, doc, &pending,
-                i ? OIOSAML_DENY_SIG_REFERENCE : OIOSAML_DENY_ASSERTION_COUNT,
-                NULL);
+        t_refused_doc(sp_resp, doc, &pending,
+                      i ? OIOSAML_DENY_SIG_REFERENCE
+                        : OIOSAML_DENY_ASSERTION_COUNT,
+                      NULL);
     }
 }
 
@@ -317,16 +193,16 @@ test_xsw03_evil_assertion_first(void **state)
     xmlDocPtr   doc;
     xmlNodePtr  good, evil;
 
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    good = assertion_of(doc);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    good = t_assertion_of(doc);
     evil = xmlCopyNode(good, 1);
-    evil_edit(evil);
+    t_evil_edit(evil);
     set_id(evil, "_evil_assertion_ID");
-    unsign(evil);
+    t_unsign(evil);
     xmlAddPrevSibling(good, evil);
 
-    refused(sp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT,
-            "2 assertions (2 at");
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT,
+                  "2 assertions (2 at");
 }
 
 
@@ -337,18 +213,18 @@ test_xsw04_original_inside_evil(void **state)
     xmlDocPtr   doc;
     xmlNodePtr  good, evil;
 
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    good = assertion_of(doc);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    good = t_assertion_of(doc);
     evil = xmlCopyNode(good, 1);
-    evil_edit(evil);
+    t_evil_edit(evil);
     set_id(evil, "_evil_assertion_ID");
-    unsign(evil);
+    t_unsign(evil);
     xmlAddChild(xmlDocGetRootElement(doc), evil);
     xmlUnlinkNode(good);
     xmlAddChild(evil, good);
 
-    refused(sp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT,
-            "2 assertions (1 at");
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT,
+                  "2 assertions (1 at");
 }
 
 
@@ -365,22 +241,23 @@ test_xsw05_clean_copy_appended(void **state)
     xmlNodePtr  good, clean;
 
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        good = assertion_of(doc);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        good = t_assertion_of(doc);
         clean = xmlCopyNode(good, 1);
-        unsign(clean);
+        t_unsign(clean);
 
         if (i == 1) {
             xmlNodeSetName(clean, BAD_CAST "Kept");
         }
 
-        evil_edit(good);
+        t_evil_edit(good);
         set_id(good, "_evil");
         xmlAddChild(xmlDocGetRootElement(doc), clean);
 
-        refused(sp, doc, &pending,
-                i ? OIOSAML_DENY_SIG_REFERENCE : OIOSAML_DENY_ASSERTION_COUNT,
-                NULL);
+        t_refused_doc(sp, doc, &pending,
+                      i ? OIOSAML_DENY_SIG_REFERENCE
+                        : OIOSAML_DENY_ASSERTION_COUNT,
+                      NULL);
     }
 }
 
@@ -394,22 +271,23 @@ test_xsw06_clean_copy_in_signature(void **state)
     xmlNodePtr  good, clean;
 
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        good = assertion_of(doc);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        good = t_assertion_of(doc);
         clean = xmlCopyNode(good, 1);
-        unsign(clean);
+        t_unsign(clean);
 
         if (i == 1) {
             xmlNodeSetName(clean, BAD_CAST "Kept");
         }
 
-        evil_edit(good);
+        t_evil_edit(good);
         set_id(good, "_evil");
-        xmlAddChild(signature_of(good), clean);
+        xmlAddChild(t_signature_of(good), clean);
 
-        refused(sp, doc, &pending,
-                i ? OIOSAML_DENY_SIG_REFERENCE : OIOSAML_DENY_ASSERTION_COUNT,
-                NULL);
+        t_refused_doc(sp, doc, &pending,
+                      i ? OIOSAML_DENY_SIG_REFERENCE
+                        : OIOSAML_DENY_ASSERTION_COUNT,
+                      NULL);
     }
 }
 
@@ -428,18 +306,18 @@ test_xsw07_evil_copy_in_extensions(void **state)
     xmlNodePtr  good, evil, ext;
 
     for (i = 0; i < 3; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        good = assertion_of(doc);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        good = t_assertion_of(doc);
         evil = xmlCopyNode(good, 1);
-        evil_edit(evil);
-        unsign(evil);
+        t_evil_edit(evil);
+        t_unsign(evil);
 
         if (i == 0) {
             ext = xmlNewDocNode(doc, NULL, BAD_CAST "Extensions", NULL);
             xmlAddPrevSibling(good, ext);
 
         } else {
-            ext = extensions(doc);
+            ext = t_extensions(doc);
         }
 
         if (i == 2) {
@@ -448,9 +326,9 @@ test_xsw07_evil_copy_in_extensions(void **state)
 
         xmlAddChild(ext, evil);
 
-        refused(sp, doc, &pending,
-                i == 2 ? OIOSAML_DENY_DUPLICATE_ID
-                       : OIOSAML_DENY_ASSERTION_COUNT, NULL);
+        t_refused_doc(sp, doc, &pending,
+                      i == 2 ? OIOSAML_DENY_DUPLICATE_ID
+                             : OIOSAML_DENY_ASSERTION_COUNT, NULL);
     }
 }
 
@@ -467,13 +345,13 @@ test_xsw08_clean_copy_in_object(void **state)
     xmlNodePtr  good, clean, sig, obj;
 
     for (i = 0; i < 3; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        good = assertion_of(doc);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        good = t_assertion_of(doc);
         clean = xmlCopyNode(good, 1);
-        unsign(clean);
-        evil_edit(good);
+        t_unsign(clean);
+        t_evil_edit(good);
 
-        sig = signature_of(good);
+        sig = t_signature_of(good);
         obj = xmlNewDocNode(doc, i == 1 ? NULL : sig->ns, BAD_CAST "Object",
                             NULL);
         xmlAddChild(sig, obj);
@@ -484,9 +362,9 @@ test_xsw08_clean_copy_in_object(void **state)
 
         xmlAddChild(obj, clean);
 
-        refused(sp, doc, &pending,
-                i == 2 ? OIOSAML_DENY_DUPLICATE_ID
-                       : OIOSAML_DENY_ASSERTION_COUNT, NULL);
+        t_refused_doc(sp, doc, &pending,
+                      i == 2 ? OIOSAML_DENY_DUPLICATE_ID
+                             : OIOSAML_DENY_ASSERTION_COUNT, NULL);
     }
 }
 
@@ -500,24 +378,25 @@ test_xsw09_clean_copy_in_wrapper(void **state)
     xmlNodePtr  good, clean, wrapper;
 
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        good = assertion_of(doc);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        good = t_assertion_of(doc);
         clean = xmlCopyNode(good, 1);
-        unsign(clean);
+        t_unsign(clean);
 
         if (i == 1) {
             xmlNodeSetName(clean, BAD_CAST "Kept");
         }
 
-        evil_edit(good);
+        t_evil_edit(good);
         set_id(good, "_evil");
         wrapper = xmlNewDocNode(doc, NULL, BAD_CAST "xsw_wrapper", NULL);
         xmlAddChild(xmlDocGetRootElement(doc), wrapper);
         xmlAddChild(wrapper, clean);
 
-        refused(sp, doc, &pending,
-                i ? OIOSAML_DENY_SIG_REFERENCE : OIOSAML_DENY_ASSERTION_COUNT,
-                NULL);
+        t_refused_doc(sp, doc, &pending,
+                      i ? OIOSAML_DENY_SIG_REFERENCE
+                        : OIOSAML_DENY_ASSERTION_COUNT,
+                      NULL);
     }
 }
 
@@ -538,12 +417,12 @@ test_xsw10_appended_assertion(void **state)
     oiosaml_sp_t    *two;
 
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        good = assertion_of(doc);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        good = t_assertion_of(doc);
         evil = xmlCopyNode(good, 1);
-        evil_edit(evil);
+        t_evil_edit(evil);
         set_id(evil, "_attack");
-        unsign(evil);
+        t_unsign(evil);
 
         if (i == 0) {
             xmlAddPrevSibling(good, evil);
@@ -552,37 +431,37 @@ test_xsw10_appended_assertion(void **state)
             xmlAddNextSibling(good, evil);
         }
 
-        refused(sp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT, NULL);
+        t_refused_doc(sp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT, NULL);
     }
 
     /* signed by the other trusted IdP, with its own Issuer */
     two = t_sp_two_keys();
     other = t_testidp("idp-wrong", NULL);
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    good = assertion_of(doc);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    good = t_assertion_of(doc);
     evil = xmlCopyNode(good, 1);
-    unsign(evil);
-    evil_edit(evil);
+    t_unsign(evil);
+    t_evil_edit(evil);
     set_id(evil, "_attack");
     xmlNodeSetContent(t_need(evil, OIOSAML_NS_SAML, "Issuer"),
                       BAD_CAST T_OTHER);
     xmlAddNextSibling(good, evil);
     t_sign(other, evil, 0);
-    refused(two, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT, NULL);
+    t_refused_doc(two, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT, NULL);
     testidp_free(other);
     oiosaml_sp_free(two);
 
     /* B3: both assertions under one valid Response signature */
-    doc = signed_doc(TESTIDP_SIGN_NONE);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_NONE);
     root = xmlDocGetRootElement(doc);
-    good = assertion_of(doc);
+    good = t_assertion_of(doc);
     evil = xmlCopyNode(good, 1);
-    evil_edit(evil);
+    t_evil_edit(evil);
     set_id(evil, "_attack");
     xmlAddNextSibling(good, evil);
     t_sign(idp, good, 0);
     t_sign(idp, root, 0);
-    refused(sp_resp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT, NULL);
+    t_refused_doc(sp_resp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT, NULL);
 }
 
 
@@ -599,9 +478,9 @@ test_xsw11_original_in_status_detail(void **state)
     xmlNodePtr  copy;
 
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_RESPONSE);
-        evil = signed_doc(TESTIDP_SIGN_NONE);
-        evil_edit(assertion_of(evil));
+        doc = t_signed_doc(idp, TESTIDP_SIGN_RESPONSE);
+        evil = t_signed_doc(idp, TESTIDP_SIGN_NONE);
+        t_evil_edit(t_assertion_of(evil));
 
         rid = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "ID");
         set_id(xmlDocGetRootElement(evil), (const char *) rid);
@@ -614,11 +493,11 @@ test_xsw11_original_in_status_detail(void **state)
             t_drop(t_need(copy, OIOSAML_NS_SAML, "Assertion"));
         }
 
-        xmlAddChild(status_detail(evil), copy);
+        xmlAddChild(t_status_detail(evil), copy);
 
-        refused(sp_resp, evil, &pending,
-                i ? OIOSAML_DENY_UNSIGNED : OIOSAML_DENY_ASSERTION_COUNT,
-                NULL);
+        t_refused_doc(sp_resp, evil, &pending,
+                      i ? OIOSAML_DENY_UNSIGNED : OIOSAML_DENY_ASSERTION_COUNT,
+                      NULL);
     }
 }
 
@@ -644,9 +523,9 @@ test_xsw12_signed_foreign_document(void **state)
     };
 
     for (i = 0; i < 3; i++) {
-        doc = signed_doc(TESTIDP_SIGN_NONE);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_NONE);
         root = xmlDocGetRootElement(doc);
-        evil_edit(assertion_of(doc));
+        t_evil_edit(t_assertion_of(doc));
 
         ed = xmlNewDocNode(doc, NULL, BAD_CAST "EntityDescriptor", NULL);
         md = xmlNewNs(ed, BAD_CAST OIOSAML_NS_MD, BAD_CAST "md");
@@ -654,11 +533,11 @@ test_xsw12_signed_foreign_document(void **state)
         set_id(ed, "_md1");
         xmlSetProp(ed, BAD_CAST "entityID", BAD_CAST T_IDP);
         xmlNewChild(ed, md, BAD_CAST "IDPSSODescriptor", NULL);
-        xmlAddChild(extensions(doc), ed);
+        xmlAddChild(t_extensions(doc), ed);
         t_sign(idp, ed, 0);
 
         if (i > 0) {
-            sig = signature_of(ed);
+            sig = t_signature_of(ed);
             xmlUnlinkNode(sig);
             xmlAddNextSibling(t_need(root, OIOSAML_NS_SAML, "Issuer"), sig);
         }
@@ -667,7 +546,7 @@ test_xsw12_signed_foreign_document(void **state)
             set_id(root, "_md1");
         }
 
-        refused(i == 0 ? sp : sp_resp, doc, &pending, want[i], NULL);
+        t_refused_doc(i == 0 ? sp : sp_resp, doc, &pending, want[i], NULL);
     }
 }
 
@@ -689,11 +568,11 @@ test_xsw13_preregistered_id(void **state)
     xmlNodePtr  good, decoy;
 
     for (i = 0; i < 6; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        good = assertion_of(doc);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        good = t_assertion_of(doc);
         aid = xmlGetProp(good, BAD_CAST "ID");
         decoy = xmlNewDocNode(doc, NULL, BAD_CAST "Foo", NULL);
-        xmlAddChild(extensions(doc), decoy);
+        xmlAddChild(t_extensions(doc), decoy);
 
         switch (i) {
         case 0:
@@ -721,8 +600,8 @@ test_xsw13_preregistered_id(void **state)
             xmlUnlinkNode(decoy);
             xmlFreeNode(decoy);
             decoy = xmlCopyNode(good, 1);
-            unsign(decoy);
-            evil_edit(decoy);
+            t_unsign(decoy);
+            t_evil_edit(decoy);
             snprintf(buf, sizeof(buf), " %s ", (const char *) aid);
             set_id(decoy, buf);
             xmlAddPrevSibling(good, decoy);
@@ -732,12 +611,12 @@ test_xsw13_preregistered_id(void **state)
         xmlFree(aid);
 
         if (i == 3 || i == 4) {
-            expect_user(sp, doc, &pending, T_ALICE);
+            t_expect_user_doc(sp, doc, &pending, T_ALICE);
 
         } else {
-            refused(sp, doc, &pending,
-                    i == 5 ? OIOSAML_DENY_ASSERTION_COUNT
-                           : OIOSAML_DENY_DUPLICATE_ID, NULL);
+            t_refused_doc(sp, doc, &pending,
+                          i == 5 ? OIOSAML_DENY_ASSERTION_COUNT
+                                 : OIOSAML_DENY_DUPLICATE_ID, NULL);
         }
     }
 }
@@ -827,53 +706,52 @@ test_xsw16_namespace_confusion(void **state)
                  NULL, NULL);
 
     /* the signature's ds prefix bound to another URI */
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    sig = signature_of(assertion_of(doc));
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    sig = t_signature_of(t_assertion_of(doc));
     ns = xmlNewNs(sig, BAD_CAST "http://evil.test/xmldsig#", BAD_CAST "ds");
     xmlSetNs(sig, ns);
-    refused(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
 
     /* the assertion's saml prefix bound to another URI */
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    good = assertion_of(doc);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    good = t_assertion_of(doc);
     ns = xmlNewNs(good, BAD_CAST "urn:evil:assertion", BAD_CAST "saml");
     xmlSetNs(good, ns);
-    refused(sp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT,
-            "0 assertions");
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_ASSERTION_COUNT,
+                  "0 assertions");
 
     /*
      * an evil "saml:Assertion" in another namespace before the real one:
      * never read; with the signed ID it is a second carrier of that ID
      */
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        good = assertion_of(doc);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        good = t_assertion_of(doc);
         evil = xmlCopyNode(good, 1);
-        unsign(evil);
-        evil_edit(evil);
+        t_unsign(evil);
+        t_evil_edit(evil);
         ns = xmlNewNs(evil, BAD_CAST "urn:evil:assertion", BAD_CAST "saml");
         xmlSetNs(evil, ns);
         xmlAddPrevSibling(good, evil);
 
         if (i == 0) {
             set_id(evil, "_evil");
-            expect_user(sp, doc, &pending, T_ALICE);
+            t_expect_user_doc(sp, doc, &pending, T_ALICE);
 
         } else {
-            refused(sp, doc, &pending, OIOSAML_DENY_DUPLICATE_ID, NULL);
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_DUPLICATE_ID, NULL);
         }
     }
 
     /* a copy of the real signature, unprefixed, in StatusDetail */
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    good = assertion_of(doc);
-    sig = xmlCopyNode(signature_of(good), 1);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    good = t_assertion_of(doc);
+    sig = xmlCopyNode(t_signature_of(good), 1);
     xmlSetNs(sig, xmlNewNs(sig, BAD_CAST T_DSIG, NULL));
-    xmlAddChild(status_detail(doc), sig);
-    evil_edit(good);
-    refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
+    xmlAddChild(t_status_detail(doc), sig);
+    t_evil_edit(good);
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
 }
-
 
 
 int

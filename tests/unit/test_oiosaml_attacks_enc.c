@@ -43,7 +43,6 @@ typedef enum {
 } t_mangle_t;
 
 
-static xmlNodePtr assertion_of(xmlDocPtr doc);
 static xmlNodePtr encrypt_node(xmlNodePtr node, testidp_enc_t method);
 static char *assertion_text(void);
 static char *raw_encrypted(const char *plain, size_t len, int cbc,
@@ -79,13 +78,6 @@ teardown(void **state)
     testidp_free(idp);
 
     return 0;
-}
-
-
-static xmlNodePtr
-assertion_of(xmlDocPtr doc)
-{
-    return t_need(xmlDocGetRootElement(doc), OIOSAML_NS_SAML, "Assertion");
 }
 
 
@@ -267,7 +259,7 @@ response_with(const char *ea)
     xmlNodePtr   a;
 
     doc = t_response_doc(idp, NULL, NULL, now);
-    a = assertion_of(doc);
+    a = t_assertion_of(doc);
     t_add_xml(xmlDocGetRootElement(doc), "%s", ea);
     t_drop(a);
 
@@ -293,7 +285,7 @@ test_enc01_encryption_is_not_authentication(void **state)
     t_knobs(&k);
     k.sign = TESTIDP_SIGN_NONE;
     doc = t_response_doc(idp, NULL, &k, now);
-    a = assertion_of(doc);
+    a = t_assertion_of(doc);
     xmlNodeSetContent(t_need(a, OIOSAML_NS_SAML, "NameID"),
                       BAD_CAST "admin");
     encrypt_node(a, TESTIDP_ENC_AES256_GCM);
@@ -329,7 +321,7 @@ test_enc02_mixed_plain_and_encrypted(void **state)
 
     for (i = 0; i < 3; i++) {
         doc = t_response_doc(idp, NULL, NULL, now);
-        a = assertion_of(doc);
+        a = t_assertion_of(doc);
         evil = xmlCopyNode(a, 1);
         xmlSetProp(evil, BAD_CAST "ID", BAD_CAST "_evil");
         t_drop(t_need(evil, OIOSAML_NS_DS, "Signature"));
@@ -392,7 +384,7 @@ test_enc05_algorithm_downgrade(void **state)
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         doc = t_response_doc(idp, NULL, NULL, now);
-        ea = encrypt_node(assertion_of(doc), TESTIDP_ENC_AES256_GCM);
+        ea = encrypt_node(t_assertion_of(doc), TESTIDP_ENC_AES256_GCM);
 
         if (cases[i].data != NULL) {
             em = t_need(ea, OIOSAML_NS_XENC, "EncryptionMethod");

@@ -32,23 +32,10 @@
 
 #define T_ALICE     "https://data.gov.dk/model/core/eid/professional/uuid/" \
                     "persistent/alice"
-#define T_EVIL      "admin"
 #define T_DSIG      "http://www.w3.org/2000/09/xmldsig#"
 #define T_MORE      "http://www.w3.org/2001/04/xmldsig-more#"
 
 
-static xmlDocPtr signed_doc(testidp_sign_t sign);
-static xmlNodePtr assertion_of(xmlDocPtr doc);
-static xmlNodePtr signature_of(xmlNodePtr node);
-static void evil_edit(xmlNodePtr assertion);
-static void unsign(xmlNodePtr node);
-static xmlNodePtr extensions(xmlDocPtr doc);
-static xmlNodePtr status_detail(xmlDocPtr doc);
-static void refused(const oiosaml_sp_t *s, xmlDocPtr doc,
-    const oiosaml_pending_t *pending, oiosaml_status_t want,
-    const char *text);
-static void expect_user(const oiosaml_sp_t *s, xmlDocPtr doc,
-    const oiosaml_pending_t *pending, const char *user);
 static void sign_with(xmlNodePtr node, xmlSecKeyPtr key,
     xmlSecTransformId sig, int key_value);
 static char *evil_copy(xmlDocPtr doc, xmlNodePtr *ref);
@@ -67,6 +54,11 @@ static time_t              now;
 static oiosaml_pending_t   pending;
 
 
+/*
+ * IdPs "test" (T_IDP, idp.crt) and "other" (T_OTHER, idp-wrong.crt), both
+ * trusted by the same SP; IdP-initiated login allowed, so that the
+ * Issuer alone names the IdP.
+ */
 static int
 setup(void **state)
 {
@@ -89,124 +81,6 @@ teardown(void **state)
 
     return 0;
 }
-
-
-
-/*
- * IdPs "test" (T_IDP, idp.crt) and "other" (T_OTHER, idp-wrong.crt), both
- * trusted by the same SP; IdP-initiated login allowed, so that the
- * Issuer alone names the IdP.
- */
-
-static xmlDocPtr
-signed_doc(testidp_sign_t sign)
-{
-    testidp_knobs_t  k;
-
-    t_knobs(&k);
-    k.sign = sign;
-
-    return t_response_doc(idp, NULL, &k, now);
-}
-
-
-
-static xmlNodePtr
-assertion_of(xmlDocPtr doc)
-{
-    return t_need(xmlDocGetRootElement(doc), OIOSAML_NS_SAML, "Assertion");
-}
-
-
-/* the ds:Signature child of node */
-static xmlNodePtr
-signature_of(xmlNodePtr node)
-{
-    xmlNodePtr  sig;
-
-    sig = oiosaml_xml_child(node, OIOSAML_NS_DS, "Signature");
-    assert_non_null(sig);
-
-    return sig;
-}
-
-
-static void
-evil_edit(xmlNodePtr assertion)
-{
-    xmlNodeSetContent(t_need(assertion, OIOSAML_NS_SAML, "NameID"),
-                      BAD_CAST T_EVIL);
-}
-
-
-static void
-unsign(xmlNodePtr node)
-{
-    xmlNodePtr  sig;
-
-    sig = signature_of(node);
-    xmlUnlinkNode(sig);
-    xmlFreeNode(sig);
-}
-
-
-
-/* samlp:Extensions where the schema has it: right after the Issuer */
-static xmlNodePtr
-extensions(xmlDocPtr doc)
-{
-    xmlNodePtr  root, ext;
-
-    root = xmlDocGetRootElement(doc);
-    ext = xmlNewDocNode(doc, root->ns, BAD_CAST "Extensions", NULL);
-    xmlAddNextSibling(t_need(root, OIOSAML_NS_SAML, "Issuer"), ext);
-
-    return ext;
-}
-
-
-/* samlp:StatusDetail in the Response's Status */
-static xmlNodePtr
-status_detail(xmlDocPtr doc)
-{
-    xmlNodePtr  root, sd;
-
-    root = xmlDocGetRootElement(doc);
-    sd = xmlNewDocNode(doc, root->ns, BAD_CAST "StatusDetail", NULL);
-    xmlAddChild(t_need(root, OIOSAML_NS_SAMLP, "Status"), sd);
-
-    return sd;
-}
-
-
-/* serialized, parsed by the library, refused as "want"; frees doc */
-static void
-refused(const oiosaml_sp_t *s, xmlDocPtr doc,
-    const oiosaml_pending_t *p, oiosaml_status_t want, const char *text)
-{
-    char  *b64;
-
-    b64 = t_doc_b64(doc);
-    xmlFreeDoc(doc);
-    t_expect(s, b64, p, now, want, text);
-    free(b64);
-}
-
-
-/* accepted, and the identity is "user"; frees doc */
-static void
-expect_user(const oiosaml_sp_t *s, xmlDocPtr doc,
-    const oiosaml_pending_t *p, const char *user)
-{
-    char  *b64;
-
-    b64 = t_doc_b64(doc);
-    xmlFreeDoc(doc);
-    t_expect_user(s, b64, p, now, user);
-    free(b64);
-}
-
-
 
 
 /*
@@ -273,12 +147,12 @@ evil_copy(xmlDocPtr doc, xmlNodePtr *ref)
     xmlNodePtr   a;
 
     copy = xmlCopyDoc(doc, 1);
-    a = assertion_of(copy);
-    evil_edit(a);
-    unsign(a);
+    a = t_assertion_of(copy);
+    t_evil_edit(a);
+    t_unsign(a);
     t_sign(idp, a, 0);
 
-    *ref = t_need(signature_of(a), OIOSAML_NS_DS, "Reference");
+    *ref = t_need(t_signature_of(a), OIOSAML_NS_DS, "Reference");
     v = xmlNodeGetContent(t_need(*ref, OIOSAML_NS_DS, "DigestValue"));
     digest = strdup((char *) v);
     xmlFree(v);
@@ -305,18 +179,18 @@ test_sig01_signature_exclusion(void **state)
     xmlDocPtr         doc;
     testidp_knobs_t   k;
 
-    doc = signed_doc(TESTIDP_SIGN_RESPONSE);
-    unsign(xmlDocGetRootElement(doc));
-    refused(sp_resp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
+    doc = t_signed_doc(idp, TESTIDP_SIGN_RESPONSE);
+    t_unsign(xmlDocGetRootElement(doc));
+    t_refused_doc(sp_resp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
 
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    unsign(assertion_of(doc));
-    refused(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    t_unsign(t_assertion_of(doc));
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
 
-    doc = signed_doc(TESTIDP_SIGN_BOTH);
-    unsign(xmlDocGetRootElement(doc));
-    unsign(assertion_of(doc));
-    refused(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
+    doc = t_signed_doc(idp, TESTIDP_SIGN_BOTH);
+    t_unsign(xmlDocGetRootElement(doc));
+    t_unsign(t_assertion_of(doc));
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
 
     /* B4: an unsigned assertion, encrypted */
     t_knobs(&k);
@@ -348,8 +222,8 @@ test_sig02_partial_signatures(void **state)
     };
 
     for (i = 0; i < 7; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        sig = signature_of(assertion_of(doc));
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        sig = t_signature_of(t_assertion_of(doc));
 
         switch (i) {
         case 0:
@@ -384,11 +258,11 @@ test_sig02_partial_signatures(void **state)
         default:
             /* (e) no KeyInfo: fine */
             t_drop(t_need(sig, OIOSAML_NS_DS, "KeyInfo"));
-            expect_user(sp, doc, &pending, T_ALICE);
+            t_expect_user_doc(sp, doc, &pending, T_ALICE);
             continue;
         }
 
-        refused(sp, doc, &pending, want[i], NULL);
+        t_refused_doc(sp, doc, &pending, want[i], NULL);
     }
 }
 
@@ -443,22 +317,22 @@ test_sig03_certificate_in_key_info(void **state)
     assert_non_null(key);
 
     for (i = 0; i < 2; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        a = assertion_of(doc);
-        evil_edit(a);
-        unsign(a);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        a = t_assertion_of(doc);
+        t_evil_edit(a);
+        t_unsign(a);
         sign_with(a, key, xmlSecTransformRsaSha256Id, 0);
 
         cert = (i == 0) ? strdup(idp->wrong->cert_b64) : clone_cert(attacker);
-        ki = xmlNewChild(signature_of(a), signature_of(a)->ns,
+        ki = xmlNewChild(t_signature_of(a), t_signature_of(a)->ns,
                          BAD_CAST "KeyInfo", NULL);
         ki = xmlNewChild(ki, ki->ns, BAD_CAST "X509Data", NULL);
         xmlNewTextChild(ki, ki->ns, BAD_CAST "X509Certificate",
                         BAD_CAST cert);
         free(cert);
 
-        refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE,
-                "does not verify");
+        t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE,
+                      "does not verify");
     }
 
     xmlSecKeyDestroy(key);
@@ -484,13 +358,13 @@ test_sig04_raw_key_value(void **state)
     assert_non_null(key);
 
     /* RSAKeyValue, written by xmlsec from the key */
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    a = assertion_of(doc);
-    evil_edit(a);
-    unsign(a);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    a = t_assertion_of(doc);
+    t_evil_edit(a);
+    t_unsign(a);
     sign_with(a, key, xmlSecTransformRsaSha256Id, 1);
     assert_non_null(t_find(a, OIOSAML_NS_DS, "RSAKeyValue"));
-    refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, "does not verify");
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, "does not verify");
 
     /* DEREncodedKeyValue (XML Signature 1.1) */
     der = NULL;
@@ -499,17 +373,17 @@ test_sig04_raw_key_value(void **state)
     b64 = t_b64(der, (size_t) n);
     OPENSSL_free(der);
 
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    a = assertion_of(doc);
-    evil_edit(a);
-    unsign(a);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    a = t_assertion_of(doc);
+    t_evil_edit(a);
+    t_unsign(a);
     sign_with(a, key, xmlSecTransformRsaSha256Id, 0);
-    ki = t_add_xml(signature_of(a), "<ds:KeyInfo xmlns:ds=\"" T_DSIG "\">"
+    ki = t_add_xml(t_signature_of(a), "<ds:KeyInfo xmlns:ds=\"" T_DSIG "\">"
                  "<dsig11:DEREncodedKeyValue xmlns:dsig11=\"http://www.w3.org"
                  "/2009/xmldsig11#\">%s</dsig11:DEREncodedKeyValue>"
                  "</ds:KeyInfo>", b64);
     assert_non_null(ki);
-    refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, "does not verify");
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, "does not verify");
 
     free(b64);
     xmlSecKeyDestroy(key);
@@ -533,7 +407,7 @@ issued(testidp_t *signer, const char *resp_issuer, const char *asrt_issuer,
     k.sign = TESTIDP_SIGN_NONE;
     k.in_response_to = irt;
     doc = t_response_doc(idp, NULL, &k, now);
-    a = assertion_of(doc);
+    a = t_assertion_of(doc);
 
     xmlNodeSetContent(t_need(xmlDocGetRootElement(doc), OIOSAML_NS_SAML,
                            "Issuer"), BAD_CAST resp_issuer);
@@ -563,31 +437,31 @@ test_sig05_other_idps_key(void **state)
     t_pending(&p);
 
     /* control: each IdP's own answer */
-    expect_user(two, issued(idp, T_IDP, T_IDP, NULL), &p, T_ALICE);
+    t_expect_user_doc(two, issued(idp, T_IDP, T_IDP, NULL), &p, T_ALICE);
     strcpy(p.idp_id, "other");
-    expect_user(two, issued(other, T_OTHER, T_OTHER, NULL), &p, T_ALICE);
+    t_expect_user_doc(two, issued(other, T_OTHER, T_OTHER, NULL), &p, T_ALICE);
 
     /* "test"'s login, answered as "test" with "other"'s key */
     strcpy(p.idp_id, "test");
-    refused(two, issued(other, T_IDP, T_IDP, NULL), &p,
-            OIOSAML_DENY_SIGNATURE, "does not verify");
+    t_refused_doc(two, issued(other, T_IDP, T_IDP, NULL), &p,
+                  OIOSAML_DENY_SIGNATURE, "does not verify");
 
     /* the assertion "other"'s, signed by it, in "test"'s Response */
-    refused(two, issued(other, T_IDP, T_OTHER, NULL), &p,
-            OIOSAML_DENY_ISSUER, "other.test");
+    t_refused_doc(two, issued(other, T_IDP, T_OTHER, NULL), &p,
+                  OIOSAML_DENY_ISSUER, "other.test");
 
     /* "other"'s login answered by "test" */
     strcpy(p.idp_id, "other");
-    refused(two, issued(idp, T_IDP, T_IDP, NULL), &p, OIOSAML_DENY_ISSUER,
-            NULL);
+    t_refused_doc(two, issued(idp, T_IDP, T_IDP, NULL), &p, OIOSAML_DENY_ISSUER,
+                  NULL);
 
     /* IdP-initiated: the Issuer chooses the keys, once for both */
-    refused(two, issued(other, T_IDP, T_OTHER, "omit"), NULL,
-            OIOSAML_DENY_ISSUER, "other.test");
-    refused(two, issued(idp, T_OTHER, T_OTHER, "omit"), NULL,
-            OIOSAML_DENY_SIGNATURE, "does not verify");
-    expect_user(two, issued(other, T_OTHER, T_OTHER, "omit"), NULL,
-                T_ALICE);
+    t_refused_doc(two, issued(other, T_IDP, T_OTHER, "omit"), NULL,
+                  OIOSAML_DENY_ISSUER, "other.test");
+    t_refused_doc(two, issued(idp, T_OTHER, T_OTHER, "omit"), NULL,
+                  OIOSAML_DENY_SIGNATURE, "does not verify");
+    t_expect_user_doc(two, issued(other, T_OTHER, T_OTHER, "omit"), NULL,
+                      T_ALICE);
 
     testidp_free(other);
     oiosaml_sp_free(two);
@@ -715,14 +589,14 @@ test_sig06_hmac_with_public_key(void **state)
         for (j = 0; j < 2; j++) {
             key = xmlSecKeyReadMemory(xmlSecKeyDataHmacId, kb, klen);
             assert_non_null(key);
-            doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-            a = assertion_of(doc);
-            evil_edit(a);
-            unsign(a);
+            doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+            a = t_assertion_of(doc);
+            t_evil_edit(a);
+            t_unsign(a);
             sign_with(a, key, algs[j], 0);
             xmlSecKeyDestroy(key);
-            refused(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM,
-                    "signature algorithm");
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM,
+                          "signature algorithm");
 
             redirect_hmac_refused(url[j], kb, klen);
         }
@@ -746,14 +620,15 @@ test_sig07_hmac_output_length(void **state)
     static const char  *lengths[] = { "0", "8", "40", "80", "160", "512" };
 
     for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        sm = t_need(assertion_of(doc), OIOSAML_NS_DS, "SignatureMethod");
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        sm = t_need(t_assertion_of(doc), OIOSAML_NS_DS, "SignatureMethod");
         xmlSetProp(sm, BAD_CAST "Algorithm", BAD_CAST T_DSIG "hmac-sha1");
         xmlNewTextChild(sm, sm->ns, BAD_CAST "HMACOutputLength",
                         BAD_CAST lengths[i]);
-        xmlNodeSetContent(t_need(assertion_of(doc), OIOSAML_NS_DS,
+        xmlNodeSetContent(t_need(t_assertion_of(doc), OIOSAML_NS_DS,
                                "SignatureValue"), BAD_CAST "AAAAAA==");
-        refused(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM, "hmac-sha1");
+        t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM,
+                      "hmac-sha1");
     }
 }
 
@@ -784,25 +659,26 @@ test_sig08_weak_algorithms(void **state)
     };
 
     for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        xmlSetProp(t_need(assertion_of(doc), OIOSAML_NS_DS, "SignatureMethod"),
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        xmlSetProp(t_need(t_assertion_of(doc), OIOSAML_NS_DS,
+                          "SignatureMethod"),
                    BAD_CAST "Algorithm", BAD_CAST sigs[i]);
-        refused(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM, NULL);
+        t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM, NULL);
     }
 
     for (i = 0; i < sizeof(digests) / sizeof(digests[0]); i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        xmlSetProp(t_need(assertion_of(doc), OIOSAML_NS_DS, "DigestMethod"),
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        xmlSetProp(t_need(t_assertion_of(doc), OIOSAML_NS_DS, "DigestMethod"),
                    BAD_CAST "Algorithm", BAD_CAST digests[i]);
-        refused(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM,
-                "digest algorithm");
+        t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM,
+                      "digest algorithm");
     }
 
     /* the key type must fit the algorithm */
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    xmlSetProp(t_need(assertion_of(doc), OIOSAML_NS_DS, "SignatureMethod"),
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    xmlSetProp(t_need(t_assertion_of(doc), OIOSAML_NS_DS, "SignatureMethod"),
                BAD_CAST "Algorithm", BAD_CAST T_MORE "ecdsa-sha256");
-    refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
 
     /* RSA-1024 in the metadata */
     t_genkey("unit-atk-1024", "rsa1024", NULL);
@@ -836,10 +712,10 @@ test_sig09_reference_manipulation(void **state)
     fd = t_canary_open(&port);
 
     for (i = 0; i < 6; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
         rid = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "ID");
-        aid = xmlGetProp(assertion_of(doc), BAD_CAST "ID");
-        ref = t_need(signature_of(assertion_of(doc)), OIOSAML_NS_DS,
+        aid = xmlGetProp(t_assertion_of(doc), BAD_CAST "ID");
+        ref = t_need(t_signature_of(t_assertion_of(doc)), OIOSAML_NS_DS,
                    "Reference");
 
         switch (i) {
@@ -866,8 +742,8 @@ test_sig09_reference_manipulation(void **state)
         xmlFree(rid);
         xmlFree(aid);
         xmlSetProp(ref, BAD_CAST "URI", BAD_CAST uri);
-        refused(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
-                "Reference URI");
+        t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
+                      "Reference URI");
     }
 
     t_canary_silent(fd);
@@ -900,8 +776,8 @@ test_sig10_transform_injection(void **state)
     fd = t_canary_open(&port);
 
     for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        tr = t_need(assertion_of(doc), OIOSAML_NS_DS, "Transforms");
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        tr = t_need(t_assertion_of(doc), OIOSAML_NS_DS, "Transforms");
         t = t_add_xml(tr, "<ds:Transform xmlns:ds=\"" T_DSIG "\" Algorithm="
                     "\"%s\"><xsl:stylesheet xmlns:xsl=\"http://www.w3.org/"
                     "1999/XSL/Transform\" version=\"1.0\"><xsl:template "
@@ -913,13 +789,13 @@ test_sig10_transform_injection(void **state)
             /* first, before the enveloped transform */
             xmlUnlinkNode(t);
             xmlAddPrevSibling(oiosaml_xml_first(tr), t);
-            refused(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM,
-                    "transform algorithm");
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_ALGORITHM,
+                          "transform algorithm");
 
         } else {
             /* last: nothing may follow the canonicalization */
-            refused(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
-                    "after canonicalization");
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
+                          "after canonicalization");
         }
     }
 
@@ -931,24 +807,24 @@ test_sig10_transform_injection(void **state)
      * for [enveloped, c14n, enveloped] leaks in xmlsec 1.2.37.
      */
     for (i = 0; i < 3; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        tr = t_need(assertion_of(doc), OIOSAML_NS_DS, "Transforms");
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        tr = t_need(t_assertion_of(doc), OIOSAML_NS_DS, "Transforms");
         t = oiosaml_xml_first(tr);
 
         if (i == 0) {
             xmlAddChild(tr, xmlCopyNode(oiosaml_xml_next(t), 1));
-            refused(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
-                    "after canonicalization");
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
+                          "after canonicalization");
 
         } else if (i == 1) {
             xmlAddPrevSibling(t, xmlCopyNode(t, 1));
-            refused(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
-                    "two enveloped-signature transforms");
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
+                          "two enveloped-signature transforms");
 
         } else {
             xmlAddChild(tr, xmlCopyNode(t, 1));
-            refused(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
-                    "after canonicalization");
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
+                          "after canonicalization");
         }
     }
 }
@@ -971,8 +847,8 @@ test_sig11_two_signed_info(void **state)
     };
 
     for (i = 0; i < 3; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        sig = signature_of(assertion_of(doc));
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        sig = t_signature_of(t_assertion_of(doc));
         si = t_need(sig, OIOSAML_NS_DS, "SignedInfo");
         copy = xmlCopyNode(si, 1);
         xmlSetProp(t_need(copy, OIOSAML_NS_DS, "Reference"), BAD_CAST "URI",
@@ -994,8 +870,8 @@ test_sig11_two_signed_info(void **state)
             break;
         }
 
-        evil_edit(assertion_of(doc));
-        refused(sp, doc, &pending, want[i], NULL);
+        t_evil_edit(t_assertion_of(doc));
+        t_refused_doc(sp, doc, &pending, want[i], NULL);
     }
 }
 
@@ -1016,11 +892,11 @@ test_sig12_comment_in_digest_value(void **state)
     xmlNodePtr   dv, ref;
 
     for (i = 0; i < 3; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
         evil = evil_copy(doc, &ref);
         xmlFreeDoc(ref->doc);
 
-        dv = t_need(assertion_of(doc), OIOSAML_NS_DS, "DigestValue");
+        dv = t_need(t_assertion_of(doc), OIOSAML_NS_DS, "DigestValue");
         v = xmlNodeGetContent(dv);
         real = strdup((char *) v);
         xmlFree(v);
@@ -1033,19 +909,19 @@ test_sig12_comment_in_digest_value(void **state)
             xmlAddChild(dv, xmlNewDocTextLen(doc, BAD_CAST real, (int) n));
             xmlAddChild(dv, xmlNewDocComment(doc, BAD_CAST "x"));
             xmlAddChild(dv, xmlNewDocText(doc, BAD_CAST real + n));
-            expect_user(sp, doc, &pending, T_ALICE);
+            t_expect_user_doc(sp, doc, &pending, T_ALICE);
             break;
         case 1:
             xmlAddChild(dv, xmlNewDocComment(doc, BAD_CAST real));
             xmlAddChild(dv, xmlNewDocText(doc, BAD_CAST evil));
-            evil_edit(assertion_of(doc));
-            refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
+            t_evil_edit(t_assertion_of(doc));
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
             break;
         default:
             xmlAddChild(dv, xmlNewDocText(doc, BAD_CAST real));
             xmlAddChild(dv, xmlNewDocComment(doc, BAD_CAST evil));
-            evil_edit(assertion_of(doc));
-            refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
+            t_evil_edit(t_assertion_of(doc));
+            t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
             break;
         }
 
@@ -1069,7 +945,7 @@ test_sig13_reference_outside_signed_info(void **state)
     xmlNodePtr   ref, copy, sig, obj;
 
     for (i = 0; i < 3; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
         evil = evil_copy(doc, &ref);
         free(evil);
         copy = xmlDocCopyNode(ref, doc, 1);
@@ -1077,21 +953,21 @@ test_sig13_reference_outside_signed_info(void **state)
 
         switch (i) {
         case 0:
-            xmlAddChild(extensions(doc), copy);
+            xmlAddChild(t_extensions(doc), copy);
             break;
         case 1:
-            xmlAddChild(status_detail(doc), copy);
+            xmlAddChild(t_status_detail(doc), copy);
             break;
         default:
-            sig = signature_of(assertion_of(doc));
+            sig = t_signature_of(t_assertion_of(doc));
             obj = xmlNewDocNode(doc, sig->ns, BAD_CAST "Object", NULL);
             xmlAddChild(sig, obj);
             xmlAddChild(obj, copy);
             break;
         }
 
-        evil_edit(assertion_of(doc));
-        refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
+        t_evil_edit(t_assertion_of(doc));
+        t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
     }
 }
 
@@ -1109,42 +985,43 @@ test_sig14_misplaced_signature(void **state)
     xmlNodePtr  a, sig;
 
     /* the assertion's signature in Extensions */
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    sig = signature_of(assertion_of(doc));
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    sig = t_signature_of(t_assertion_of(doc));
     xmlUnlinkNode(sig);
-    xmlAddChild(extensions(doc), sig);
-    refused(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
+    xmlAddChild(t_extensions(doc), sig);
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
 
     /* ... in the Subject */
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    a = assertion_of(doc);
-    sig = signature_of(a);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    a = t_assertion_of(doc);
+    sig = t_signature_of(a);
     xmlUnlinkNode(sig);
     xmlAddChild(t_need(a, OIOSAML_NS_SAML, "Subject"), sig);
-    refused(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_UNSIGNED, "must sign");
 
     /* the Response's signature inside the signed assertion */
-    doc = signed_doc(TESTIDP_SIGN_BOTH);
-    sig = signature_of(xmlDocGetRootElement(doc));
+    doc = t_signed_doc(idp, TESTIDP_SIGN_BOTH);
+    sig = t_signature_of(xmlDocGetRootElement(doc));
     xmlUnlinkNode(sig);
-    xmlAddChild(assertion_of(doc), sig);
-    refused(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE, "2 signatures");
+    xmlAddChild(t_assertion_of(doc), sig);
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
+                  "2 signatures");
 
     /* ... inside an unsigned assertion, Response policy */
-    doc = signed_doc(TESTIDP_SIGN_RESPONSE);
-    sig = signature_of(xmlDocGetRootElement(doc));
+    doc = t_signed_doc(idp, TESTIDP_SIGN_RESPONSE);
+    sig = t_signature_of(xmlDocGetRootElement(doc));
     xmlUnlinkNode(sig);
-    xmlAddChild(assertion_of(doc), sig);
-    refused(sp_resp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
-            "Reference URI");
+    xmlAddChild(t_assertion_of(doc), sig);
+    t_refused_doc(sp_resp, doc, &pending, OIOSAML_DENY_SIG_REFERENCE,
+                  "Reference URI");
 
     /* after the AttributeStatement, still the assertion's child */
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    a = assertion_of(doc);
-    sig = signature_of(a);
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    a = t_assertion_of(doc);
+    sig = t_signature_of(a);
     xmlUnlinkNode(sig);
     xmlAddChild(a, sig);
-    expect_user(sp, doc, &pending, T_ALICE);
+    t_expect_user_doc(sp, doc, &pending, T_ALICE);
 }
 
 
@@ -1164,8 +1041,8 @@ test_sig15_remote_key_info(void **state)
     fd = t_canary_open(&port);
 
     for (i = 0; i < 3; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        sig = signature_of(assertion_of(doc));
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        sig = t_signature_of(t_assertion_of(doc));
         t_drop(t_need(sig, OIOSAML_NS_DS, "KeyInfo"));
 
         if (i == 0) {
@@ -1189,17 +1066,17 @@ test_sig15_remote_key_info(void **state)
                     "</ds:KeyInfo>", port);
         }
 
-        expect_user(sp, doc, &pending, T_ALICE);
+        t_expect_user_doc(sp, doc, &pending, T_ALICE);
     }
 
-    doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-    sig = signature_of(assertion_of(doc));
+    doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+    sig = t_signature_of(t_assertion_of(doc));
     t_add_xml(sig, "<ds:Object xmlns:ds=\"" T_DSIG "\"><ds:Manifest>"
             "<ds:Reference URI=\"http://127.0.0.1:%d/manifest\">"
             "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#"
             "sha256\"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>"
             "</ds:Manifest></ds:Object>", port);
-    refused(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
+    t_refused_doc(sp, doc, &pending, OIOSAML_DENY_SIGNATURE, NULL);
 
     t_canary_silent(fd);
 }
@@ -1227,8 +1104,8 @@ test_sig16_key_info_bombs(void **state)
     start = time(NULL);
 
     for (i = 0; i < 6; i++) {
-        doc = signed_doc(TESTIDP_SIGN_ASSERTION);
-        ki = t_need(assertion_of(doc), OIOSAML_NS_DS, "KeyInfo");
+        doc = t_signed_doc(idp, TESTIDP_SIGN_ASSERTION);
+        ki = t_need(t_assertion_of(doc), OIOSAML_NS_DS, "KeyInfo");
 
         while ((n = ki->children) != NULL) {
             t_drop(n);
@@ -1278,7 +1155,7 @@ test_sig16_key_info_bombs(void **state)
             break;
         }
 
-        expect_user(sp, doc, &pending, T_ALICE);
+        t_expect_user_doc(sp, doc, &pending, T_ALICE);
     }
 
     /* BOUNDED: generous for sanitizer and valgrind runs */
@@ -1286,7 +1163,6 @@ test_sig16_key_info_bombs(void **state)
 
     free(big);
 }
-
 
 
 int
