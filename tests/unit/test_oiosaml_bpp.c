@@ -431,10 +431,23 @@ static void
 test_policy_constraints(void **state)
 {
     fixture_t             *f = *state;
+    size_t                 i;
     oiosaml_access_t       a;
     oiosaml_policy_t       p;
     oiosaml_constraint_t   c[2];
     const char            *roles[] = { ROLE_BEHANDLER };
+
+    static const struct {
+        const char          *value;
+        oiosaml_decision_t   want;
+    } kle[] = {
+        { "32.30", OIOSAML_ACCESS_ALLOW },
+        { "32.30.05", OIOSAML_ACCESS_ALLOW },
+        { "27.24.00", OIOSAML_ACCESS_ALLOW },
+        { "32.3", OIOSAML_ACCESS_DENY },
+        { "32", OIOSAML_ACCESS_DENY },
+        { "27.24.01", OIOSAML_ACCESS_DENY },
+    };
 
     memset(&p, 0, sizeof(p));
     p.roles = roles;
@@ -444,24 +457,11 @@ test_policy_constraints(void **state)
     c[0].name = KLE;
 
     /* 32.30.* covers 32.30 and below; 27.24.00 only itself */
-    c[0].value = "32.30";
-    assert_int_equal(check(f, &p, "12345678", OIOSAML_LOA_LOW, &a),
-                     OIOSAML_ACCESS_ALLOW);
-    c[0].value = "32.30.05";
-    assert_int_equal(check(f, &p, "12345678", OIOSAML_LOA_LOW, &a),
-                     OIOSAML_ACCESS_ALLOW);
-    c[0].value = "27.24.00";
-    assert_int_equal(check(f, &p, "12345678", OIOSAML_LOA_LOW, &a),
-                     OIOSAML_ACCESS_ALLOW);
-    c[0].value = "32.3";
-    assert_int_equal(check(f, &p, "12345678", OIOSAML_LOA_LOW, &a),
-                     OIOSAML_ACCESS_DENY);
-    c[0].value = "32";
-    assert_int_equal(check(f, &p, "12345678", OIOSAML_LOA_LOW, &a),
-                     OIOSAML_ACCESS_DENY);
-    c[0].value = "27.24.01";
-    assert_int_equal(check(f, &p, "12345678", OIOSAML_LOA_LOW, &a),
-                     OIOSAML_ACCESS_DENY);
+    for (i = 0; i < sizeof(kle) / sizeof(kle[0]); i++) {
+        c[0].value = kle[i].value;
+        assert_int_equal(check(f, &p, "12345678", OIOSAML_LOA_LOW, &a),
+                         kle[i].want);
+    }
 
     /* the constraint must be in the group that grants the role */
     c[0].name = ORG;
