@@ -17,7 +17,8 @@ static ngx_int_t ngx_http_oiosaml_is_endpoint(ngx_http_request_t *r,
 static ngx_int_t ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_uint_t mask,
     ngx_http_oiosaml_session_t *s);
-static ngx_int_t ngx_http_oiosaml_loa_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_oiosaml_subrequest_check(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_can_redirect(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -149,7 +150,6 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
     const oiosaml_idp_t          *idp;
-    ngx_http_oiosaml_ctx_t       *ctx;
     ngx_http_oiosaml_session_t   *s;
     ngx_http_oiosaml_loc_conf_t  *olcf;
     ngx_http_oiosaml_srv_conf_t  *oscf;
@@ -161,7 +161,7 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
     }
 
     if (ngx_http_oiosaml_is_endpoint(r, oscf)) {
-        r->content_handler = ngx_http_oiosaml_endpoint_handler;
+        /* served in the precontent phase, after every access check */
         return NGX_DECLINED;
     }
 
@@ -206,10 +206,9 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
                           oiosaml_loa_name(olcf->require_loa),
                           oiosaml_loa_name(s->loa));
 
-            r->content_handler = ngx_http_oiosaml_loa_handler;
-            ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
-            ctx->required = olcf->require_loa;
-            return NGX_OK;
+            return ngx_http_oiosaml_deny(r,
+                       ngx_http_oiosaml_loa_page(r, oscf, olcf->require_loa,
+                                                 s->loa));
         }
 
         /* step-up: the same IdP, the higher level */
@@ -233,29 +232,58 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
 
 
 /*
+ * The precontent phase, after every access check of the location
+ * (allow/deny, auth_basic) and before try_files, which would otherwise
+ * send an endpoint's request elsewhere: the endpoints are answered here,
+ * and the request ends here.
+ */
+ngx_int_t
+ngx_http_oiosaml_precontent_handler(ngx_http_request_t *r)
+{
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+
+    if (oscf->sp == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (r != r->main) {
+        return ngx_http_oiosaml_subrequest_check(r, oscf);
+    }
+
+    if (!ngx_http_oiosaml_is_endpoint(r, oscf)) {
+        return NGX_DECLINED;
+    }
+
+    /* as the content phase does: the ACS may read a body */
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    ngx_http_finalize_request(r, ngx_http_oiosaml_endpoint_handler(r));
+
+    return NGX_DONE;
+}
+
+
+/*
  * nginx runs no access phase for subrequests (SSI include, mirror, ...):
  * here, just before the content, a subrequest to a protected location
  * needs the main request's session, at the location's level and with its
  * roles; otherwise 403, as there is no way to send it to a login.
  */
-ngx_int_t
-ngx_http_oiosaml_subrequest_handler(ngx_http_request_t *r)
+static ngx_int_t
+ngx_http_oiosaml_subrequest_check(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
 {
     ngx_int_t                     rc;
     oiosaml_access_t              access;
     const oiosaml_idp_t          *idp;
     ngx_http_oiosaml_session_t   *s;
     ngx_http_oiosaml_loc_conf_t  *olcf;
-    ngx_http_oiosaml_srv_conf_t  *oscf;
 
-    if (r == r->main) {
-        return NGX_DECLINED;
-    }
-
-    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
     olcf = ngx_http_get_module_loc_conf(r, ngx_http_oiosaml_module);
 
-    if (oscf->sp == NULL || !olcf->enable) {
+    if (!olcf->enable) {
         return NGX_DECLINED;
     }
 
@@ -289,20 +317,6 @@ ngx_http_oiosaml_subrequest_handler(ngx_http_request_t *r)
                                : "no session");
 
     return NGX_HTTP_FORBIDDEN;
-}
-
-
-static ngx_int_t
-ngx_http_oiosaml_loa_handler(ngx_http_request_t *r)
-{
-    ngx_http_oiosaml_ctx_t       *ctx;
-    ngx_http_oiosaml_srv_conf_t  *oscf;
-
-    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
-    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
-
-    return ngx_http_oiosaml_loa_page(r, oscf, ctx->required,
-                                     ctx->session->loa);
 }
 
 

@@ -455,7 +455,7 @@ ngx_http_oiosaml_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    *h = ngx_http_oiosaml_subrequest_handler;
+    *h = ngx_http_oiosaml_precontent_handler;
 
     return NGX_OK;
 }

@@ -169,8 +169,6 @@ typedef struct {
 typedef struct {
     ngx_http_oiosaml_session_t  *session;
     ngx_uint_t                   found;       /* lookup done */
-    oiosaml_loa_t                required;    /* for the level page */
-    oiosaml_access_t             access;      /* for the role page */
 } ngx_http_oiosaml_ctx_t;
 
 
@@ -236,7 +234,7 @@ ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
 /* ngx_http_oiosaml_access.c */
 ngx_int_t ngx_http_oiosaml_strip_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_access_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_oiosaml_subrequest_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_oiosaml_precontent_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_oiosaml_header_in(ngx_http_request_t *r, ngx_str_t *name,
     ngx_str_t *value);
@@ -307,6 +305,7 @@ ngx_int_t ngx_http_oiosaml_page(ngx_http_request_t *r,
     ngx_str_t *text_en);
 ngx_int_t ngx_http_oiosaml_redirect(ngx_http_request_t *r, ngx_uint_t status,
     u_char *location, size_t len);
+ngx_int_t ngx_http_oiosaml_deny(ngx_http_request_t *r, ngx_int_t rc);
 ngx_int_t ngx_http_oiosaml_send(ngx_http_request_t *r, ngx_uint_t status,
     const char *type, u_char *body, size_t len);
 ngx_int_t ngx_http_oiosaml_no_store(ngx_http_request_t *r);

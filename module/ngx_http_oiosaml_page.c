@@ -313,6 +313,23 @@ ngx_http_oiosaml_page(ngx_http_request_t *r,
 }
 
 
+/*
+ * A denial in the access phase ends the request there, like "deny all":
+ * rc is what sending the page returned.  No later phase (try_files, a
+ * content handler, error_page for our status) can serve the request
+ * instead.
+ */
+ngx_int_t
+ngx_http_oiosaml_deny(ngx_http_request_t *r, ngx_int_t rc)
+{
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
+}
+
+
 ngx_int_t
 ngx_http_oiosaml_send(ngx_http_request_t *r, ngx_uint_t status,
     const char *type, u_char *body, size_t len)

@@ -10,7 +10,6 @@
 #include "ngx_http_oiosaml_module.h"
 
 
-static ngx_int_t ngx_http_oiosaml_role_handler(ngx_http_request_t *r);
 static void ngx_http_oiosaml_role_audit(ngx_http_request_t *r,
     ngx_http_oiosaml_loc_conf_t *olcf, ngx_http_oiosaml_session_t *s,
     const char *decision, oiosaml_access_t *access);
@@ -425,88 +424,67 @@ ngx_http_oiosaml_merge_policy(ngx_conf_t *cf,
 
 
 /*
- * NGX_DECLINED: allowed, go on; NGX_OK: the content handler shows a
- * page; otherwise an HTTP status (the step-up redirect).
+ * NGX_DECLINED: allowed, go on; NGX_DONE: denied, the page was sent and
+ * the request ended; otherwise an HTTP status (the step-up redirect).
  */
 ngx_int_t
 ngx_http_oiosaml_role_check(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_loc_conf_t *olcf,
     ngx_http_oiosaml_session_t *s, const oiosaml_idp_t *idp)
 {
-    ngx_str_t               *priv, *cvr;
-    oiosaml_decision_t       d;
-    ngx_http_oiosaml_ctx_t  *ctx;
+    ngx_int_t            rc;
+    ngx_str_t           *priv, *cvr;
+    oiosaml_access_t     access;
+    oiosaml_decision_t   d;
 
     if (olcf->policy.nroles == 0) {
         return NGX_DECLINED;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
     priv = &s->fields[OIOSAML_F_PRIVILEGES];
     cvr = &s->fields[OIOSAML_F_CVR];
 
     d = oiosaml_policy_check(&olcf->policy, (const char *) priv->data,
                              priv->len, (const char *) cvr->data, cvr->len,
-                             idp, s->loa, &ctx->access);
+                             idp, s->loa, &access);
 
     switch (d) {
 
     case OIOSAML_ACCESS_ALLOW:
-        ngx_http_oiosaml_role_audit(r, olcf, s, "allow", &ctx->access);
+        ngx_http_oiosaml_role_audit(r, olcf, s, "allow", &access);
         return NGX_DECLINED;
 
     case OIOSAML_ACCESS_STEP_UP:
 
-        if (oiosaml_idp_can_reach(idp, ctx->access.step_up) == OIOSAML_OK) {
-            ngx_http_oiosaml_role_audit(r, olcf, s, "step_up", &ctx->access);
+        if (oiosaml_idp_can_reach(idp, access.step_up) == OIOSAML_OK) {
+            ngx_http_oiosaml_role_audit(r, olcf, s, "step_up", &access);
             return ngx_http_oiosaml_login_redirect(r, oscf,
                                                    oiosaml_idp_id(idp),
-                                                   ctx->access.step_up);
+                                                   access.step_up);
         }
 
-        ngx_http_oiosaml_role_audit(r, olcf, s, "deny_loa", &ctx->access);
+        ngx_http_oiosaml_role_audit(r, olcf, s, "deny_loa", &access);
         break;
 
     case OIOSAML_ACCESS_MALFORMED:
         ngx_http_oiosaml_role_audit(r, olcf, s, "deny_privileges",
-                                    &ctx->access);
+                                    &access);
         break;
 
     default:
-        ngx_http_oiosaml_role_audit(r, olcf, s, "deny_role", &ctx->access);
+        ngx_http_oiosaml_role_audit(r, olcf, s, "deny_role", &access);
         break;
     }
 
-    r->content_handler = ngx_http_oiosaml_role_handler;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_oiosaml_role_handler(ngx_http_request_t *r)
-{
-    ngx_int_t                     rc;
-    ngx_http_oiosaml_ctx_t       *ctx;
-    ngx_http_oiosaml_loc_conf_t  *olcf;
-    ngx_http_oiosaml_srv_conf_t  *oscf;
-
-    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
-    olcf = ngx_http_get_module_loc_conf(r, ngx_http_oiosaml_module);
-    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    if (ctx->access.decision == OIOSAML_ACCESS_STEP_UP) {
+    if (d == OIOSAML_ACCESS_STEP_UP) {
         /* the role needs a level that the user's IdP cannot give */
-        return ngx_http_oiosaml_loa_page(r, oscf, ctx->access.step_up,
-                                         ctx->session->loa);
+        rc = ngx_http_oiosaml_loa_page(r, oscf, access.step_up, s->loa);
+
+    } else {
+        rc = ngx_http_oiosaml_role_page(r, oscf, olcf, &access);
     }
 
-    return ngx_http_oiosaml_role_page(r, oscf, olcf, &ctx->access);
+    return ngx_http_oiosaml_deny(r, rc);
 }
 
 
