@@ -10,6 +10,10 @@
 
 #define NGX_HTTP_OIOSAML_SLO_PURPOSE  "slo "
 
+/* "slo " and our own relay handle, NUL-terminated */
+#define NGX_HTTP_OIOSAML_SLO_PURPOSE_LEN                                     \
+    (sizeof(NGX_HTTP_OIOSAML_SLO_PURPOSE) + OIOSAML_RELAY_LEN)
+
 
 static ngx_int_t ngx_http_oiosaml_metadata(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
@@ -31,6 +35,8 @@ static ngx_int_t ngx_http_oiosaml_return_arg(ngx_http_request_t *r,
     ngx_str_t *ret);
 static ngx_int_t ngx_http_oiosaml_relay_cookie(ngx_http_request_t *r,
     const char *prefix, const char *relay, ngx_str_t *name);
+static ngx_int_t ngx_http_oiosaml_slo_purpose(u_char *buf,
+    const char *relay);
 static u_char *ngx_http_oiosaml_unescape(ngx_pool_t *pool, ngx_str_t *s);
 
 
@@ -452,10 +458,12 @@ ngx_http_oiosaml_logout(ngx_http_request_t *r,
 
     /* where to go afterwards, sealed and bound to this logout's relay */
     {
-        u_char  purpose[sizeof(NGX_HTTP_OIOSAML_SLO_PURPOSE)
-                        + OIOSAML_RELAY_LEN];
+        u_char  purpose[NGX_HTTP_OIOSAML_SLO_PURPOSE_LEN];
 
-        ngx_sprintf(purpose, NGX_HTTP_OIOSAML_SLO_PURPOSE "%s%Z", out.relay);
+        if (ngx_http_oiosaml_slo_purpose(purpose, out.relay) != NGX_OK) {
+            oiosaml_free(out.url);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
 
         if (oiosaml_seal(oscf->sp, (char *) purpose, ret.data, ret.len,
                          &value, &vlen, &err)
@@ -522,7 +530,8 @@ ngx_http_oiosaml_slo_once(ngx_http_request_t *r, oiosaml_slo_t *slo,
 static ngx_int_t
 ngx_http_oiosaml_sls(ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf)
 {
-    u_char                        *location, purpose[64], *user;
+    u_char                        *location, *user;
+    u_char                         purpose[NGX_HTTP_OIOSAML_SLO_PURPOSE_LEN];
     size_t                         len, plen;
     ngx_str_t                      name, value, ret, root = ngx_string("/");
     ngx_int_t                      rc;
@@ -545,14 +554,12 @@ ngx_http_oiosaml_sls(ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf)
     if (slo.kind == OIOSAML_SLO_RESPONSE) {
         ngx_str_set(&ret, "/");
 
-        if (slo.relay[0] != '\0'
+        /* only our own relay handle names a cookie; anything else: "/" */
+        if (ngx_http_oiosaml_slo_purpose(purpose, slo.relay) == NGX_OK
             && ngx_http_oiosaml_relay_cookie(r, NGX_HTTP_OIOSAML_SLO_COOKIE,
                                              slo.relay, &name) == NGX_OK
             && ngx_http_oiosaml_cookie_get(r, &name, &value) == NGX_OK)
         {
-            ngx_sprintf(purpose, NGX_HTTP_OIOSAML_SLO_PURPOSE "%s%Z",
-                        slo.relay);
-
             if (oiosaml_unseal(oscf->sp, (char *) purpose,
                                (char *) value.data, value.len, &plain, &plen,
                                &err) == OIOSAML_OK)
@@ -729,6 +736,32 @@ ngx_http_oiosaml_relay_cookie(ngx_http_request_t *r, const char *prefix,
     ngx_memcpy(name->data, prefix, plen);
     ngx_memcpy(name->data + plen, relay, rlen);
     name->len = plen + rlen;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The sealing purpose of a logout's return cookie, into a buffer of
+ * NGX_HTTP_OIOSAML_SLO_PURPOSE_LEN bytes: NGX_DECLINED unless relay is
+ * exactly one of our handles (22 base64url characters).
+ */
+static ngx_int_t
+ngx_http_oiosaml_slo_purpose(u_char *buf, const char *relay)
+{
+    size_t  len;
+
+    len = ngx_strnlen((u_char *) relay, OIOSAML_RELAY_LEN + 1);
+
+    if (len != OIOSAML_RELAY_LEN
+        || oiosaml_relay_handle(relay, len) != OIOSAML_RELAY_LEN)
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_memcpy(ngx_cpymem(buf, NGX_HTTP_OIOSAML_SLO_PURPOSE,
+                          sizeof(NGX_HTTP_OIOSAML_SLO_PURPOSE) - 1),
+               relay, OIOSAML_RELAY_LEN + 1);
 
     return NGX_OK;
 }

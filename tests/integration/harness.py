@@ -433,6 +433,19 @@ class SpTestCase(unittest.TestCase):
     def setUp(self):
         self.nginx.new_log()
 
+    def tearDown(self):
+        self.assertNoCrash(wait=0)
+
+    def assertNoCrash(self, wait=0.3):
+        """A worker that died on a signal (a stack canary, an abort) fails
+        the test that was running, even if its answer had been sent; the
+        master logs the death a moment after the answer."""
+        time.sleep(wait * SLOW)
+        crashed = [line for line in self.nginx.log().splitlines()
+                   if "exited on signal" in line]
+        if crashed:
+            self.fail("nginx worker crashed:\n" + "\n".join(crashed))
+
     def url(self, path):
         return self.base + path
 

@@ -1,11 +1,13 @@
 """Regression tests for the outside security review (docs/security.md,
 "Outside review"): each class names the review item it covers."""
 
+import base64
 import os
 import re
+import subprocess
 import urllib.parse
 
-from harness import HTML, Browser, SpTestCase
+from harness import HTML, Browser, SpTestCase, cert
 
 AULA = "http://aula.dk/roles/usersystemrole/"
 
@@ -228,3 +230,55 @@ class EndpointTryFilesTest(SpTestCase):
         self.assertEqual(r.status, 403)
         self.assertNotIn('"idps"', r.body)
         self.nginx.new_log()
+
+
+def sign_query(query, key):
+    """Signs an HTTP-Redirect query (RSA-SHA256) the way the binding
+    says: over "SAMLResponse=...&RelayState=...&SigAlg=..." as sent."""
+    alg = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+    query += "&SigAlg=" + urllib.parse.quote(alg, safe="")
+    sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key],
+                         input=query.encode(), capture_output=True,
+                         check=True).stdout
+    return query + "&Signature=" + urllib.parse.quote(
+        base64.b64encode(sig).decode(), safe="")
+
+
+class LogoutRelayTest(SpTestCase):
+    """Item 3: a LogoutResponse whose signature verifies, with a long
+    RelayState and a cookie named after it, once overflowed a stack
+    buffer in the worker.  Only our own 22-character handle names a
+    return cookie now; anything else returns to "/"."""
+
+    def signed_logout_response(self, relay):
+        b, r, _ = self.login()
+        self.assertEqual(r.status, 303, r.body)
+        r = b.get(self.url("/saml/logout?return=/public/bye"))
+        self.assertEqual(r.status, 302, r.body)
+        idp = b.get(r.location)
+        self.assertTrue(idp.location.startswith(self.url("/saml/sls?")))
+        params = dict(p.split("=", 1)
+                      for p in urllib.parse.urlsplit(idp.location)
+                      .query.split("&"))
+        query = "SAMLResponse=" + params["SAMLResponse"] \
+            + "&RelayState=" + urllib.parse.quote(relay, safe="")
+        return b, sign_query(query, cert("idp.key"))
+
+    def test_long_relay_state_with_its_cookie(self):
+        for n in (23, 60, 95):
+            relay = "A" * n
+            b, q = self.signed_logout_response(relay)
+            b.cookies["oiosaml-slo-" + relay] = ("x" * 40, "/saml/")
+            r = b.get(self.url("/saml/sls?" + q))
+            self.assertEqual(r.status, 200, r.body)
+            self.assertIn("Logged out", r.body)
+            self.assertNoCrash()
+            self.nginx.new_log()
+
+    def test_own_handle_still_returns(self):
+        b, r, _ = self.login()
+        r = b.get(self.url("/saml/logout?return=/public/bye"))
+        idp = b.get(r.location)
+        r = b.get(idp.location)
+        self.assertEqual(r.status, 303, r.body)
+        self.assertTrue(r.location.endswith("/public/bye"))
