@@ -1,148 +1,22 @@
 
 /*
- * The request path: client-sent identity headers are dropped as soon as
- * the request is read; protected locations need a session (a cookie and
- * one lookup in shared memory, no XML, no crypto); the identity goes to
- * the upstream as headers and to the configuration as $oiosaml_*.
+ * The request path: protected locations need a session (a cookie and one
+ * lookup in shared memory, no XML, no crypto); the identity goes to the
+ * upstream as headers (ngx_http_oiosaml_headers.c) and to the
+ * configuration as $oiosaml_*.
  */
 
 
 #include "ngx_http_oiosaml_module.h"
 
 
-static ngx_uint_t ngx_http_oiosaml_has_prefix(u_char *name,
-    ngx_str_t *prefix);
 static ngx_int_t ngx_http_oiosaml_is_endpoint(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
-static ngx_int_t ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, ngx_uint_t mask,
-    ngx_http_oiosaml_session_t *s);
 static ngx_int_t ngx_http_oiosaml_subrequest_check(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_can_redirect(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
-
-
-ngx_int_t
-ngx_http_oiosaml_strip_handler(ngx_http_request_t *r)
-{
-    ngx_str_t                    *prefix;
-    ngx_uint_t                    i, j, n, found;
-    ngx_list_part_t              *part, first;
-    ngx_table_elt_t              *h, *nh;
-    ngx_http_oiosaml_srv_conf_t  *oscf;
-
-    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
-
-    if (oscf->sp == NULL) {
-        return NGX_DECLINED;
-    }
-
-    prefix = oscf->strip->elts;
-    n = oscf->strip->nelts;
-    found = 0;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        for (j = 0; j < n; j++) {
-            if (h[i].key.len >= prefix[j].len
-                && ngx_http_oiosaml_has_prefix(h[i].lowcase_key, &prefix[j]))
-            {
-                found++;
-                h[i].hash = 0;
-            }
-        }
-    }
-
-    if (found == 0) {
-        return NGX_DECLINED;
-    }
-
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "oiosaml: dropped %ui client-sent identity header(s)",
-                  found);
-
-    /*
-     * A new list without them, so that no module can forward them.  The
-     * list head is embedded in r->headers_in, so walk a copy of the old
-     * first part; the old element arrays stay valid in the pool.
-     */
-    first = r->headers_in.headers.part;
-
-    if (ngx_list_init(&r->headers_in.headers, r->pool, 20,
-                      sizeof(ngx_table_elt_t))
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    part = &first;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0) {
-            continue;
-        }
-
-        nh = ngx_list_push(&r->headers_in.headers);
-        if (nh == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        *nh = h[i];
-    }
-
-    return NGX_DECLINED;
-}
-
-
-/*
- * Does the lowercase header name start with prefix, "_" and "-" alike?
- * With underscores_in_headers on, "X_OIOSAML_User" reaches CGI, FastCGI,
- * uwsgi and $http_x_oiosaml_user under the same name as X-OIOSAML-User.
- */
-static ngx_uint_t
-ngx_http_oiosaml_has_prefix(u_char *name, ngx_str_t *prefix)
-{
-    u_char      a, b;
-    ngx_uint_t  i;
-
-    for (i = 0; i < prefix->len; i++) {
-        a = (name[i] == '_') ? '-' : name[i];
-        b = (prefix->data[i] == '_') ? '-' : prefix->data[i];
-
-        if (a != b) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
 
 
 ngx_int_t
@@ -184,15 +58,10 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
                                                olcf->require_loa);
     }
 
+    /* found, so its IdP is configured (ngx_http_oiosaml_get_session) */
     idp = oiosaml_sp_idp_by_id(oscf->sp,
                                (char *) s->fields[OIOSAML_F_IDP].data,
                                s->fields[OIOSAML_F_IDP].len);
-
-    if (idp == NULL) {
-        /* the session's IdP is gone from the configuration */
-        return ngx_http_oiosaml_login_redirect(r, oscf, NULL,
-                                               olcf->require_loa);
-    }
 
     if (!oiosaml_loa_satisfies(idp, s->loa, olcf->require_loa)) {
 
@@ -399,37 +268,20 @@ ngx_http_oiosaml_get_session(ngx_http_request_t *r,
         return rc;
     }
 
-    *session = ctx->session;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, ngx_uint_t mask,
-    ngx_http_oiosaml_session_t *s)
-{
-    ngx_uint_t        i;
-    ngx_table_elt_t  *h;
-
-    for (i = 0; i < OIOSAML_F_MAX; i++) {
-        if (!(mask & (1 << i))
-            || oscf->hnames[i].len == 0 || s->fields[i].len == 0)
-        {
-            continue;
-        }
-
-        h = ngx_list_push(&r->headers_in.headers);
-        if (h == NULL) {
-            return NGX_ERROR;
-        }
-
-        h->hash = oscf->hhash[i];
-        h->key = oscf->hnames[i];
-        h->lowcase_key = oscf->hlower[i].data;
-        h->value = s->fields[i];
+    /*
+     * a session of an IdP that is gone from the configuration (a reload)
+     * is no session: not for the access check, not for $oiosaml_*
+     */
+    if (oiosaml_sp_idp_by_id(oscf->sp,
+                             (char *) ctx->session->fields[OIOSAML_F_IDP].data,
+                             ctx->session->fields[OIOSAML_F_IDP].len)
+        == NULL)
+    {
+        ctx->session = NULL;
+        return NGX_DECLINED;
     }
+
+    *session = ctx->session;
 
     return NGX_OK;
 }
@@ -553,41 +405,6 @@ ngx_http_oiosaml_can_redirect(ngx_http_request_t *r)
     }
 
     return 1;
-}
-
-
-ngx_int_t
-ngx_http_oiosaml_header_in(ngx_http_request_t *r, ngx_str_t *name,
-    ngx_str_t *value)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash != 0 && h[i].key.len == name->len
-            && ngx_strncasecmp(h[i].key.data, name->data, name->len) == 0)
-        {
-            *value = h[i].value;
-            return NGX_OK;
-        }
-    }
-
-    return NGX_DECLINED;
 }
 
 

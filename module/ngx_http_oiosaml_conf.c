@@ -19,31 +19,8 @@ static char *ngx_http_oiosaml_conf_error(ngx_conf_t *cf, ngx_str_t *file,
     ngx_uint_t line, const char *what, ngx_str_t *name, oiosaml_err_t *err);
 static char *ngx_http_oiosaml_path(ngx_conf_t *cf, ngx_str_t *path);
 static char *ngx_http_oiosaml_cstr(ngx_conf_t *cf, ngx_str_t *s);
-static char *ngx_http_oiosaml_header_names(ngx_conf_t *cf,
-    ngx_http_oiosaml_srv_conf_t *conf);
 static void ngx_http_oiosaml_conf_cert_warnings(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *conf, time_t now);
-
-
-/* the identity headers: the configured prefix and these names */
-static const char  *ngx_http_oiosaml_header_suffix[OIOSAML_F_MAX] = {
-    "User",             /* OIOSAML_F_USER */
-    "NameID-Format",    /* OIOSAML_F_NAMEID_FORMAT */
-    "IdP",              /* OIOSAML_F_IDP */
-    "LoA",              /* OIOSAML_F_LOA */
-    "CVR",              /* OIOSAML_F_CVR */
-    "Name",             /* OIOSAML_F_NAME */
-    "Email",            /* OIOSAML_F_EMAIL */
-    "Org",              /* OIOSAML_F_ORG */
-    "UUID",             /* OIOSAML_F_UUID */
-    "RID",              /* OIOSAML_F_RID */
-    "Spec",             /* OIOSAML_F_SPEC */
-    NULL,               /* OIOSAML_F_SESSION_INDEX: kept for logout */
-    NULL,               /* OIOSAML_F_PRIVILEGES: see Roles */
-    "Attributes",       /* OIOSAML_F_ATTRIBUTES */
-    "Roles",            /* OIOSAML_F_ROLES */
-    "Constraints",      /* OIOSAML_F_CONSTRAINTS */
-};
 
 
 #define ngx_http_oiosaml_opt(v, name)                                        \
@@ -444,73 +421,6 @@ ngx_http_oiosaml_require_loa(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* oiosaml_headers on | off | name ...: the identity headers sent upstream */
-char *
-ngx_http_oiosaml_headers(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_oiosaml_loc_conf_t *olcf = conf;
-
-    ngx_str_t   *value;
-    ngx_uint_t   i, f, mask;
-
-    if (olcf->headers != NGX_CONF_UNSET_UINT) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "on") == 0) {
-        olcf->headers = NGX_HTTP_OIOSAML_HEADERS_ALL;
-        return NGX_CONF_OK;
-    }
-
-    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
-        olcf->headers = 0;
-        return NGX_CONF_OK;
-    }
-
-    mask = 0;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-
-        for (f = 0; f < OIOSAML_F_MAX; f++) {
-            if (ngx_http_oiosaml_header_suffix[f] != NULL
-                && ngx_strlen(ngx_http_oiosaml_header_suffix[f])
-                   == value[i].len
-                && ngx_strncasecmp(value[i].data,
-                       (u_char *) ngx_http_oiosaml_header_suffix[f],
-                       value[i].len)
-                   == 0)
-            {
-                break;
-            }
-        }
-
-        if (f == OIOSAML_F_MAX) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "unknown identity header \"%V\" (on, off, "
-                               "or any of user, nameid-format, idp, loa, "
-                               "cvr, name, email, org, uuid, rid, spec, "
-                               "attributes, roles, constraints)", &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        if (mask & (1 << f)) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "identity header \"%V\" named twice",
-                               &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        mask |= 1 << f;
-    }
-
-    olcf->headers = mask;
-
-    return NGX_CONF_OK;
-}
-
-
 char *
 ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -798,9 +708,7 @@ static char *
 ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
 {
     char                          *entity_id, *url, *path;
-    u_char                        *p;
     time_t                         now;
-    ngx_str_t                     *s;
     ngx_uint_t                     i;
     oiosaml_err_t                  err;
     oiosaml_sp_t                  *sp;
@@ -815,6 +723,10 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
     /* an empty marker: "built, nothing to build" */
     conf->prefix.data = (u_char *) "";
     conf->prefix.len = 0;
+
+    if (ngx_http_oiosaml_strip_list(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->entity_id.len == 0) {
         if (conf->keys != NULL || conf->idps != NULL) {
@@ -1011,81 +923,7 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
         }
     }
 
-    /* client-sent headers with our prefixes never reach the upstream */
-    conf->strip = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
-    if (conf->strip == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    s = ngx_array_push(conf->strip);
-    if (s == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_str_set(s, "x-oiosaml-");
-
-    if (ngx_strncasecmp(conf->header_prefix.data,
-                        (u_char *) NGX_HTTP_OIOSAML_HEADER_PREFIX,
-                        conf->header_prefix.len) != 0
-        || conf->header_prefix.len != sizeof(NGX_HTTP_OIOSAML_HEADER_PREFIX)
-                                      - 1)
-    {
-        s = ngx_array_push(conf->strip);
-        if (s == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        s->len = conf->header_prefix.len;
-        s->data = ngx_pnalloc(cf->pool, s->len);
-        if (s->data == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        for (p = s->data, i = 0; i < s->len; i++) {
-            *p++ = ngx_tolower(conf->header_prefix.data[i]);
-        }
-    }
-
     return ngx_http_oiosaml_header_names(cf, conf);
-}
-
-
-static char *
-ngx_http_oiosaml_header_names(ngx_conf_t *cf,
-    ngx_http_oiosaml_srv_conf_t *conf)
-{
-    size_t      len;
-    u_char     *p;
-    ngx_uint_t  i;
-
-    for (i = 0; i < OIOSAML_F_MAX; i++) {
-        if (ngx_http_oiosaml_header_suffix[i] == NULL) {
-            ngx_str_null(&conf->hnames[i]);
-            ngx_str_null(&conf->hlower[i]);
-            continue;
-        }
-
-        len = conf->header_prefix.len
-              + ngx_strlen(ngx_http_oiosaml_header_suffix[i]);
-
-        p = ngx_pnalloc(cf->pool, len * 2);
-        if (p == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        conf->hnames[i].data = p;
-        conf->hnames[i].len = len;
-        p = ngx_cpymem(p, conf->header_prefix.data, conf->header_prefix.len);
-        p = ngx_cpymem(p, ngx_http_oiosaml_header_suffix[i],
-                       len - conf->header_prefix.len);
-
-        conf->hlower[i].data = p;
-        conf->hlower[i].len = len;
-        ngx_strlow(p, conf->hnames[i].data, len);
-        conf->hhash[i] = ngx_hash_key(p, len);
-    }
-
-    return NGX_CONF_OK;
 }
 
 

@@ -8,18 +8,84 @@
 #include "ngx_http_oiosaml_module.h"
 
 
+/*
+ * The next "name=value" pair of the request's Cookie headers, from where
+ * the iterator (zeroed to start) stopped.  Names are kept as sent: cookie
+ * names are case-sensitive, and "__Host-" only means something in that
+ * spelling (nginx's own parser compares them case-insensitively).
+ */
+ngx_int_t
+ngx_http_oiosaml_cookie_next(ngx_http_request_t *r,
+    ngx_http_oiosaml_cookie_iter_t *it, ngx_str_t *name, ngx_str_t *value)
+{
+    u_char            *p, *end, *eq;
+    ngx_table_elt_t  **h;
+
+    h = r->headers_in.cookies.elts;
+
+    for ( /* void */ ; it->header < r->headers_in.cookies.nelts;
+         it->header++, it->pos = 0)
+    {
+        p = h[it->header]->value.data + it->pos;
+        end = h[it->header]->value.data + h[it->header]->value.len;
+
+        while (p < end) {
+
+            while (p < end && (*p == ' ' || *p == '\t' || *p == ';')) {
+                p++;
+            }
+
+            name->data = p;
+
+            while (p < end && *p != ';') {
+                p++;
+            }
+
+            it->pos = p - h[it->header]->value.data;
+
+            eq = ngx_strlchr(name->data, p, '=');
+            if (eq == NULL) {
+                continue;
+            }
+
+            name->len = eq - name->data;
+
+            value->data = eq + 1;
+            value->len = p - value->data;
+
+            while (value->len
+                   && (value->data[value->len - 1] == ' '
+                       || value->data[value->len - 1] == '\t'))
+            {
+                value->len--;
+            }
+
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* the first cookie of this exact name */
 ngx_int_t
 ngx_http_oiosaml_cookie_get(ngx_http_request_t *r, ngx_str_t *name,
     ngx_str_t *value)
 {
-    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, name,
-                                          value)
-        == NGX_DECLINED)
-    {
-        return NGX_DECLINED;
+    ngx_str_t                       n;
+    ngx_http_oiosaml_cookie_iter_t  it;
+
+    ngx_memzero(&it, sizeof(it));
+
+    while (ngx_http_oiosaml_cookie_next(r, &it, &n, value) == NGX_OK) {
+        if (n.len == name->len && ngx_memcmp(n.data, name->data, n.len) == 0)
+        {
+            return NGX_OK;
+        }
     }
 
-    return NGX_OK;
+    return NGX_DECLINED;
 }
 
 

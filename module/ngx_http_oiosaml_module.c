@@ -147,6 +147,13 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       offsetof(ngx_http_oiosaml_srv_conf_t, status),
       NULL },
 
+    { ngx_string("oiosaml_strip_headers"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_oiosaml_srv_conf_t, strip_headers),
+      NULL },
+
     { ngx_string("oiosaml_session_cookie"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -337,6 +344,7 @@ ngx_http_oiosaml_create_srv_conf(ngx_conf_t *cf)
     conf->metadata_refresh = NGX_CONF_UNSET;
     conf->cert_warn = NGX_CONF_UNSET;
     conf->status = NGX_CONF_UNSET;
+    conf->strip_headers = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -361,6 +369,7 @@ ngx_http_oiosaml_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
                              300);
     ngx_conf_merge_sec_value(conf->cert_warn, prev->cert_warn, 30 * 86400);
     ngx_conf_merge_value(conf->status, prev->status, 1);
+    ngx_conf_merge_value(conf->strip_headers, prev->strip_headers, 1);
 
     return ngx_http_oiosaml_merge_sp(cf, prev, conf);
 }

@@ -117,6 +117,7 @@ typedef struct {
     time_t                    metadata_refresh;
     time_t                    cert_warn;
     ngx_flag_t                status;
+    ngx_flag_t                strip_headers;
 
     /* built at merge time */
     oiosaml_sp_t             *sp;
@@ -172,6 +173,13 @@ typedef struct {
 } ngx_http_oiosaml_ctx_t;
 
 
+/* where ngx_http_oiosaml_cookie_next() goes on; zeroed to start */
+typedef struct {
+    ngx_uint_t                   header;      /* Cookie header */
+    size_t                       pos;         /* offset in its value */
+} ngx_http_oiosaml_cookie_iter_t;
+
+
 extern ngx_module_t  ngx_http_oiosaml_module;
 
 
@@ -182,8 +190,6 @@ char *ngx_http_oiosaml_sp_key(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_oiosaml_require_loa(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_oiosaml_headers(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_oiosaml_login_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -231,13 +237,24 @@ ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
     const u_char *key, size_t len, ngx_uint_t limit, time_t window,
     ngx_uint_t *first);
 
-/* ngx_http_oiosaml_access.c */
+/* ngx_http_oiosaml_headers.c */
+char *ngx_http_oiosaml_headers(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_strip_list(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf);
+char *ngx_http_oiosaml_header_names(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf);
 ngx_int_t ngx_http_oiosaml_strip_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_oiosaml_set_headers(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_uint_t mask,
+    ngx_http_oiosaml_session_t *s);
+ngx_int_t ngx_http_oiosaml_header_in(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_str_t *value);
+
+/* ngx_http_oiosaml_access.c */
 ngx_int_t ngx_http_oiosaml_access_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_precontent_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_add_variables(ngx_conf_t *cf);
-ngx_int_t ngx_http_oiosaml_header_in(ngx_http_request_t *r, ngx_str_t *name,
-    ngx_str_t *value);
 ngx_int_t ngx_http_oiosaml_get_session(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t **session);
 
@@ -279,6 +296,8 @@ const oiosaml_idp_t *ngx_http_oiosaml_pick_idp(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 
 /* ngx_http_oiosaml_cookie.c */
+ngx_int_t ngx_http_oiosaml_cookie_next(ngx_http_request_t *r,
+    ngx_http_oiosaml_cookie_iter_t *it, ngx_str_t *name, ngx_str_t *value);
 ngx_int_t ngx_http_oiosaml_cookie_get(ngx_http_request_t *r, ngx_str_t *name,
     ngx_str_t *value);
 ngx_int_t ngx_http_oiosaml_cookie_set(ngx_http_request_t *r,

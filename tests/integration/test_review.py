@@ -7,7 +7,7 @@ import re
 import subprocess
 import urllib.parse
 
-from harness import HTML, Browser, SpTestCase, cert
+from harness import HTML, Browser, SpTestCase, cert, free_port
 
 AULA = "http://aula.dk/roles/usersystemrole/"
 
@@ -282,3 +282,170 @@ class LogoutRelayTest(SpTestCase):
         r = b.get(idp.location)
         self.assertEqual(r.status, 303, r.body)
         self.assertTrue(r.location.endswith("/public/bye"))
+
+
+class CookieNameCaseTest(SpTestCase):
+    """Item 7: cookie names are matched exactly; "__HOST-oiosaml" is not
+    the "__Host-oiosaml" session cookie."""
+
+    def test_other_case_is_no_session(self):
+        b, r, _ = self.login()
+        self.assertEqual(r.status, 303, r.body)
+        value, _ = b.cookies["__Host-oiosaml"]
+        self.assertEqual(b.get(self.url("/app/x")).status, 200)
+        for name in ("__HOST-oiosaml", "__host-oiosaml", "__Host-OIOSAML"):
+            c = Browser()
+            c.cookies[name] = (value, "/")
+            self.assertEqual(c.get(self.url("/app/x")).status, 302, name)
+
+    def test_exact_name_among_others(self):
+        b, r, _ = self.login()
+        value, _ = b.cookies["__Host-oiosaml"]
+        c = Browser()
+        r = c.get(self.url("/app/x"), headers={
+            "Accept": HTML,
+            "Cookie": f"x=1;__HOST-oiosaml=junk; __Host-oiosaml={value} ;"
+                      " y=2"})
+        self.assertEqual(r.status, 200, r.body)
+
+
+class Recorder:
+    """An upstream that keeps the raw header names of each request."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        seen = self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append([(k, v) for k, v in self.headers.items()])
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                      Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+
+    def names(self):
+        return [k.lower() for k, _ in self.seen[-1]]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class HeaderStripTest(SpTestCase):
+    """Item 8: client-sent identity headers are dropped whatever separates
+    the words (PHP reads X.OIOSAML.User as HTTP_X_OIOSAML_USER), and in
+    servers without an SP too, unless oiosaml_strip_headers is off."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.rec = Recorder()
+        cls.plain_port = free_port()
+        cls.off_port = free_port()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rec.close()
+        super().tearDownClass()
+
+    @classmethod
+    def http_config(cls):
+        rec = f"http://127.0.0.1:{cls.rec.port}"
+        cls.server_extra = f"""
+        ignore_invalid_headers off;
+        underscores_in_headers on;
+
+        location /rec/ {{
+            proxy_pass {rec};
+        }}
+"""
+        cls.http_extra = f"""
+    server {{
+        listen 127.0.0.1:{cls.plain_port};
+        ignore_invalid_headers off;
+        location / {{
+            proxy_pass {rec};
+        }}
+    }}
+
+{cls.off_server.format(port=cls.off_port, rec=rec)}"""
+        return super().http_config()
+
+    off_server = ""
+
+    forged = ("X-OIOSAML-User", "X.OIOSAML.User", "X_OIOSAML_User",
+              "x~oiosaml~email", "X-Oiosaml.CVR")
+
+    def send(self, url, name):
+        Browser().get(url, headers={name: "admin"})
+        return self.rec.names()
+
+    def test_every_separator_in_the_sp_server(self):
+        for name in self.forged:
+            self.assertNotIn(name.lower(),
+                             self.send(self.url("/rec/x"), name), name)
+        # a header that only starts alike is kept
+        self.assertIn("x-oiosamlish",
+                      self.send(self.url("/rec/x"), "X-OIOSAMLish"))
+
+    def test_server_without_sp(self):
+        url = f"http://127.0.0.1:{self.plain_port}/x"
+        for name in ("X-OIOSAML-User", "X.OIOSAML.User"):
+            self.assertNotIn(name.lower(), self.send(url, name), name)
+
+
+
+class HeaderStripOffTest(HeaderStripTest):
+    """Item 8: oiosaml_strip_headers off lets a server pass them."""
+
+    off_server = """
+    server {{
+        listen 127.0.0.1:{port};
+        oiosaml_strip_headers off;
+        location / {{
+            proxy_pass {rec};
+        }}
+    }}
+"""
+
+    def test_strip_headers_off(self):
+        url = f"http://127.0.0.1:{self.off_port}/x"
+        self.assertIn("x-oiosaml-user", self.send(url, "X-OIOSAML-User"))
+
+
+class RemovedIdpVariablesTest(SpTestCase):
+    """Item 9: after a reload without the session's IdP, $oiosaml_* are
+    empty, as the access check already sends the user to a login."""
+
+    server_extra = """
+        location /vars/ {
+            return 200 "user=$oiosaml_user;idp=$oiosaml_idp;\\n";
+        }
+"""
+
+    def test_variables_of_a_removed_idp(self):
+        b, r, _ = self.login()
+        self.assertEqual(r.status, 303, r.body)
+        self.assertIn("idp=test;", b.get(self.url("/vars/")).body)
+        conf = self.http_config().replace("oiosaml_idp test ",
+                                          "oiosaml_idp other ")
+        self.nginx.write(conf)
+        self.nginx.reload()
+        try:
+            self.assertEqual(b.get(self.url("/vars/")).body,
+                             "user=;idp=;\n")
+            self.assertEqual(b.get(self.url("/app/x")).status, 302)
+        finally:
+            self.nginx.write(self.http_config())
+            self.nginx.reload()
