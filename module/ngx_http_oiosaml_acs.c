@@ -144,10 +144,7 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
             st = oiosaml_pending_open(oscf->sp, (char *) cookie.data,
                                       cookie.len, (char *) relay.data,
                                       relay.len, params.now, &pending, &err);
-            if (st != OIOSAML_OK
-                || ngx_http_oiosaml_pending_once(r, oscf, &pending, &err)
-                   != NGX_OK)
-            {
+            if (st != OIOSAML_OK) {
                 return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
             }
 
@@ -172,6 +169,19 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
             }
         }
 
+        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    /*
+     * Only an answer that verified is recorded: garbage posted with a
+     * pending login's cookie stores nothing (and leaves the login usable
+     * for its real answer)
+     */
+    if (params.pending != NULL
+        && ngx_http_oiosaml_pending_once(r, oscf, &pending, &err) != NGX_OK)
+    {
+        ngx_http_oiosaml_count(oscf, pending.idp_id, err.status);
+        oiosaml_identity_free(identity);
         return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
     }
 
@@ -212,10 +222,10 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
 
 
 /*
- * A pending login is used once on the server too, whatever the outcome:
- * its AuthnRequest ID goes into the replay cache until the cookie could
- * no longer be opened, so that a copy of the cookie cannot carry a second
- * answer to the same request.  NGX_DECLINED: err says why.
+ * A pending login is answered once on the server too: once an answer to
+ * it verified, its AuthnRequest ID goes into the replay cache until the
+ * cookie could no longer be opened, so that a copy of the cookie cannot
+ * carry a second answer to the same request.  NGX_DECLINED: err says why.
  */
 static ngx_int_t
 ngx_http_oiosaml_pending_once(ngx_http_request_t *r,

@@ -264,6 +264,11 @@ ngx_http_oiosaml_limit(ngx_http_request_t *r,
         value.len = vlen;
         oiosaml_free(v);
 
+        /*
+         * nothing is stored under the new name: it is counted from its
+         * next login on, so a client that drops its cookies stores
+         * nothing but the one address and User-Agent entry
+         */
         if (ngx_http_oiosaml_cookie_set(r, oscf, &name, &value,
                                         &oscf->prefix,
                                         NGX_HTTP_OIOSAML_B_COOKIE_AGE, 0)
@@ -271,15 +276,11 @@ ngx_http_oiosaml_limit(ngx_http_request_t *r,
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-
-        /* the browser's first login, under its new name too */
-        (void) ngx_http_oiosaml_login_count(omcf->shm_zone, value.data,
-                                            value.len, oscf->login_limit,
-                                            oscf->login_window, &first);
     }
 
     if (ngx_http_oiosaml_login_count(omcf->shm_zone, key.data, key.len,
-                                     limit, oscf->login_window, &first)
+                                     limit, oscf->login_window, &first,
+                                     r->connection->log)
         == NGX_OK)
     {
         return NGX_DECLINED;
@@ -370,9 +371,11 @@ ngx_http_oiosaml_start_login(ngx_http_request_t *r,
     oiosaml_free(login.url);
     oiosaml_free(value);
 
-    if (ngx_http_oiosaml_cookie_set(r, oscf, &name, &v, &oscf->prefix,
-                                    oscf->request_lifetime, 1)
-        != NGX_OK)
+    if (ngx_http_oiosaml_pending_trim(r, oscf, name.len + 1 + v.len)
+           != NGX_OK
+        || ngx_http_oiosaml_cookie_set(r, oscf, &name, &v, &oscf->prefix,
+                                       oscf->request_lifetime, 1)
+           != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -235,7 +235,7 @@ ngx_int_t ngx_http_oiosaml_once(ngx_http_request_t *r, const char *kind,
     oiosaml_err_t *err);
 ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
     const u_char *key, size_t len, ngx_uint_t limit, time_t window,
-    ngx_uint_t *first);
+    ngx_uint_t *first, ngx_log_t *log);
 
 /* ngx_http_oiosaml_headers.c */
 char *ngx_http_oiosaml_headers(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -305,6 +305,10 @@ ngx_int_t ngx_http_oiosaml_cookie_set(ngx_http_request_t *r,
     ngx_str_t *path, time_t max_age, ngx_uint_t cross_site);
 ngx_int_t ngx_http_oiosaml_cookie_clear(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_str_t *name, ngx_str_t *path);
+
+/* ngx_http_oiosaml_pending.c */
+ngx_int_t ngx_http_oiosaml_pending_trim(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, size_t size);
 
 /* ngx_http_oiosaml_page.c */
 ngx_int_t ngx_http_oiosaml_fail(ngx_http_request_t *r,

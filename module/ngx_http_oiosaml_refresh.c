@@ -304,9 +304,9 @@ ngx_http_oiosaml_md_put(ngx_shm_zone_t *zone, uint32_t sp, const char *idp,
 
     ngx_shmtx_lock(&store->shpool->mutex);
 
-    md = ngx_http_oiosaml_store_alloc(store,
-                                      offsetof(ngx_http_oiosaml_md_t, data)
-                                      + len, ngx_time());
+    /* from the zone's reserve: a copy never evicts a session */
+    md = ngx_slab_alloc_locked(store->shpool,
+                               offsetof(ngx_http_oiosaml_md_t, data) + len);
     if (md == NULL) {
         ngx_shmtx_unlock(&store->shpool->mutex);
         return NGX_ERROR;

@@ -21,11 +21,28 @@ typedef struct {
 } ngx_http_oiosaml_count_t;
 
 
+/* what the zone holds, for the report */
+typedef struct {
+    ngx_uint_t         sessions;
+    ngx_uint_t         evicted;
+    ngx_uint_t         size;
+    ngx_uint_t         free;            /* free pages, in bytes */
+    ngx_uint_t         session_bytes;
+    ngx_uint_t         session_budget;
+    ngx_uint_t         replay_used;
+    ngx_uint_t         replay_size;
+    ngx_uint_t         replay_full;
+    ngx_uint_t         logins_used;
+    ngx_uint_t         logins_size;
+    ngx_uint_t         logins_full;
+} ngx_http_oiosaml_zone_use_t;
+
+
 static ngx_int_t ngx_http_oiosaml_counter_match(ngx_rbtree_node_t *node,
     const void *data);
 static ngx_int_t ngx_http_oiosaml_counters(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_array_t *out,
-    ngx_uint_t *zone);
+    ngx_http_oiosaml_zone_use_t *zone);
 static void ngx_http_oiosaml_json(ngx_http_request_t *r, ngx_chain_t ***ll,
     const char *fmt, ...);
 static u_char *ngx_http_oiosaml_json_escape(ngx_pool_t *pool,
@@ -91,9 +108,9 @@ ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf, const char *idp,
         return;
     }
 
-    c = ngx_http_oiosaml_store_alloc(store,
-                                     sizeof(ngx_http_oiosaml_counter_t),
-                                     ngx_time());
+    /* from the zone's reserve: a counter never evicts a session */
+    c = ngx_slab_alloc_locked(store->shpool,
+                              sizeof(ngx_http_oiosaml_counter_t));
     if (c != NULL) {
         c->node.key = key;
         c->sp = oscf->rec->key;
@@ -111,7 +128,8 @@ ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf, const char *idp,
 /* the counters of this SP, copied out of the zone */
 static ngx_int_t
 ngx_http_oiosaml_counters(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, ngx_array_t *out, ngx_uint_t *zone)
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_array_t *out,
+    ngx_http_oiosaml_zone_use_t *zone)
 {
     ngx_rbtree_node_t             *node, *root, *sentinel;
     ngx_http_oiosaml_count_t      *o;
@@ -130,11 +148,18 @@ ngx_http_oiosaml_counters(ngx_http_request_t *r,
 
     ngx_shmtx_lock(&store->shpool->mutex);
 
-    /* sessions, evicted, zone bytes, free bytes */
-    zone[0] = store->sh->nsessions;
-    zone[1] = store->sh->evicted;
-    zone[2] = omcf->shm_zone->shm.size;
-    zone[3] = store->shpool->pfree * ngx_pagesize;
+    zone->sessions = store->sh->nsessions;
+    zone->evicted = store->sh->evicted;
+    zone->size = omcf->shm_zone->shm.size;
+    zone->free = store->shpool->pfree * ngx_pagesize;
+    zone->session_bytes = store->sh->session_bytes;
+    zone->session_budget = store->sh->session_budget;
+    zone->replay_used = store->sh->replay.used;
+    zone->replay_size = store->sh->replay.size;
+    zone->replay_full = store->sh->replay.full;
+    zone->logins_used = store->sh->logins.used;
+    zone->logins_size = store->sh->logins.size;
+    zone->logins_full = store->sh->logins.full;
     root = store->sh->counters.root;
     sentinel = store->sh->counters.sentinel;
 
@@ -170,18 +195,19 @@ ngx_int_t
 ngx_http_oiosaml_status(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf)
 {
-    char                       at[21];
-    size_t                     i, k;
-    time_t                     now;
-    ngx_int_t                  rc;
-    ngx_str_t                  format;
-    ngx_uint_t                 j, prom, first, zone[4];
-    ngx_array_t                counts;
-    ngx_chain_t               *out, **ll;
-    const char                *id, *owner;
-    oiosaml_cert_info_t        info;
-    const oiosaml_idp_t       *idp;
-    ngx_http_oiosaml_count_t  *c;
+    char                          at[21];
+    size_t                        i, k;
+    time_t                        now;
+    ngx_int_t                     rc;
+    ngx_str_t                     format;
+    ngx_uint_t                    j, prom, first;
+    ngx_array_t                   counts;
+    ngx_chain_t                  *out, **ll;
+    const char                   *id, *owner;
+    oiosaml_cert_info_t           info;
+    const oiosaml_idp_t          *idp;
+    ngx_http_oiosaml_count_t     *c;
+    ngx_http_oiosaml_zone_use_t   zone;
 
     if (!oscf->status) {
         return NGX_HTTP_NOT_FOUND;
@@ -191,7 +217,7 @@ ngx_http_oiosaml_status(ngx_http_request_t *r,
            && format.len == 10
            && ngx_strncmp(format.data, "prometheus", 10) == 0;
 
-    if (ngx_http_oiosaml_counters(r, oscf, &counts, zone) != NGX_OK) {
+    if (ngx_http_oiosaml_counters(r, oscf, &counts, &zone) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -212,9 +238,16 @@ ngx_http_oiosaml_status(ngx_http_request_t *r,
         oiosaml_format_time(now, at);
         emit("{\"sp\":\"%s\",\"time\":\"%s\",\"sessions\":%ui,"
              "\"sessions_evicted\":%ui,\"zone_bytes\":%ui,"
-             "\"zone_free_bytes\":%ui,\"certificates\":[",
-             esc(oiosaml_sp_entity_id(oscf->sp)), at, zone[0], zone[1],
-             zone[2], zone[3]);
+             "\"zone_free_bytes\":%ui,\"session_bytes\":%ui,"
+             "\"session_budget_bytes\":%ui,\"replay\":{\"entries\":%ui,"
+             "\"capacity\":%ui,\"full\":%ui},\"login_limiter\":"
+             "{\"entries\":%ui,\"capacity\":%ui,\"full\":%ui},"
+             "\"certificates\":[",
+             esc(oiosaml_sp_entity_id(oscf->sp)), at, zone.sessions,
+             zone.evicted, zone.size, zone.free, zone.session_bytes,
+             zone.session_budget, zone.replay_used, zone.replay_size,
+             zone.replay_full, zone.logins_used, zone.logins_size,
+             zone.logins_full);
     }
 
     first = 1;
@@ -338,7 +371,30 @@ ngx_http_oiosaml_status(ngx_http_request_t *r,
              "# HELP oiosaml_zone_free_bytes Free pages in the shared "
              "zone.\n# TYPE oiosaml_zone_free_bytes gauge\n"
              "oiosaml_zone_free_bytes %ui\n",
-             zone[0], zone[1], zone[2], zone[3]);
+             zone.sessions, zone.evicted, zone.size, zone.free);
+
+        emit("# HELP oiosaml_replay_entries IDs in the replay cache.\n"
+             "# TYPE oiosaml_replay_entries gauge\n"
+             "oiosaml_replay_entries %ui\n"
+             "# HELP oiosaml_replay_capacity Entries the replay cache "
+             "holds.\n# TYPE oiosaml_replay_capacity gauge\n"
+             "oiosaml_replay_capacity %ui\n"
+             "# HELP oiosaml_replay_full_total Logins refused because the "
+             "replay cache was full.\n"
+             "# TYPE oiosaml_replay_full_total counter\n"
+             "oiosaml_replay_full_total %ui\n"
+             "# HELP oiosaml_limiter_entries Browsers counted by the login "
+             "limiter.\n# TYPE oiosaml_limiter_entries gauge\n"
+             "oiosaml_limiter_entries %ui\n"
+             "# HELP oiosaml_limiter_capacity Entries the login limiter "
+             "holds.\n# TYPE oiosaml_limiter_capacity gauge\n"
+             "oiosaml_limiter_capacity %ui\n"
+             "# HELP oiosaml_limiter_full_total Logins not counted because "
+             "the limiter was full.\n"
+             "# TYPE oiosaml_limiter_full_total counter\n"
+             "oiosaml_limiter_full_total %ui\n",
+             zone.replay_used, zone.replay_size, zone.replay_full,
+             zone.logins_used, zone.logins_size, zone.logins_full);
 
     } else {
         emit("]}\n");

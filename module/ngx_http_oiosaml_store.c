@@ -1,8 +1,10 @@
 
 /*
  * The shared-memory store: sessions (an rbtree keyed by the random session
- * ID, with an LRU queue for eviction) and the assertion-ID replay cache.
- * One zone for all workers; it survives "nginx -s reload".
+ * ID, with an LRU queue for eviction), the replay cache and the login
+ * limiter (bounded tables, ngx_http_oiosaml_table.c).  One zone for all
+ * workers; it survives "nginx -s reload".  The zone's layout and bounds
+ * are in ngx_http_oiosaml_store.h.
  */
 
 
@@ -12,19 +14,21 @@
 #include <openssl/evp.h>
 
 
-#define NGX_HTTP_OIOSAML_EVICT_BATCH   16
 #define NGX_HTTP_OIOSAML_EXPIRE_BATCH  4
+#define NGX_HTTP_OIOSAML_FULL_LOG      60   /* s between "table full" */
 
 
 static ngx_int_t ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone,
     void *data);
+static ngx_int_t ngx_http_oiosaml_store_tables(
+    ngx_http_oiosaml_store_t *store, size_t size);
+static size_t ngx_http_oiosaml_slab_charge(size_t size);
+static size_t ngx_http_oiosaml_session_size(ngx_http_oiosaml_snode_t *sn);
+static ngx_http_oiosaml_snode_t *ngx_http_oiosaml_session_alloc(
+    ngx_http_oiosaml_store_t *store, size_t size);
 static ngx_uint_t ngx_http_oiosaml_raw_field(ngx_uint_t i);
 static ngx_rbtree_key_t ngx_http_oiosaml_key(const u_char *p);
 static ngx_int_t ngx_http_oiosaml_session_match(ngx_rbtree_node_t *node,
-    const void *data);
-static ngx_int_t ngx_http_oiosaml_replay_match(ngx_rbtree_node_t *node,
-    const void *data);
-static ngx_int_t ngx_http_oiosaml_login_match(ngx_rbtree_node_t *node,
     const void *data);
 static ngx_rbtree_node_t *ngx_http_oiosaml_rbtree_walk(
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel,
@@ -36,10 +40,7 @@ static void ngx_http_oiosaml_session_unlink(ngx_http_oiosaml_store_t *store,
     ngx_http_oiosaml_snode_t *sn);
 static void ngx_http_oiosaml_expire(ngx_http_oiosaml_store_t *store,
     time_t now, ngx_uint_t n);
-static ngx_uint_t ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store,
-    ngx_uint_t n);
-static void ngx_http_oiosaml_expire_logins(ngx_http_oiosaml_store_t *store,
-    time_t now, time_t window);
+static ngx_uint_t ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store);
 
 
 ngx_shm_zone_t *
@@ -126,16 +127,10 @@ ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone, void *data)
 
     ngx_rbtree_init(&store->sh->sessions, &store->sh->ssentinel,
                     ngx_rbtree_insert_value);
-    ngx_rbtree_init(&store->sh->replay, &store->sh->rsentinel,
-                    ngx_rbtree_insert_value);
-    ngx_rbtree_init(&store->sh->logins, &store->sh->lsentinel,
-                    ngx_rbtree_insert_value);
     ngx_rbtree_init(&store->sh->counters, &store->sh->csentinel,
                     ngx_rbtree_insert_value);
     ngx_queue_init(&store->sh->metadata);
     ngx_queue_init(&store->sh->lru);
-    ngx_queue_init(&store->sh->rqueue);
-    ngx_queue_init(&store->sh->lqueue);
 
     len = sizeof(" in oiosaml zone \"\"") + shm_zone->shm.name.len;
 
@@ -147,8 +142,50 @@ ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone, void *data)
     ngx_sprintf(store->shpool->log_ctx, " in oiosaml zone \"%V\"%Z",
                 &shm_zone->shm.name);
 
-    /* running out of memory is handled here: the oldest entries go */
+    /* running out of memory is handled here: the oldest sessions go */
     store->shpool->log_nomem = 0;
+
+    return ngx_http_oiosaml_store_tables(store, shm_zone->shm.size);
+}
+
+
+/*
+ * The replay cache and the limiter get their entries now, once; sessions
+ * may use what is left but the reserve.
+ */
+static ngx_int_t
+ngx_http_oiosaml_store_tables(ngx_http_oiosaml_store_t *store, size_t size)
+{
+    size_t                     n, free;
+    ngx_http_oiosaml_tnode_t  *nodes;
+
+    n = size / NGX_HTTP_OIOSAML_REPLAY_SHARE
+        / sizeof(ngx_http_oiosaml_tnode_t);
+
+    nodes = ngx_slab_alloc(store->shpool,
+                           n * sizeof(ngx_http_oiosaml_tnode_t));
+    if (nodes == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_oiosaml_table_init(&store->sh->replay, nodes, n);
+
+    n = size / NGX_HTTP_OIOSAML_LOGINS_SHARE
+        / sizeof(ngx_http_oiosaml_tnode_t);
+
+    nodes = ngx_slab_alloc(store->shpool,
+                           n * sizeof(ngx_http_oiosaml_tnode_t));
+    if (nodes == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_oiosaml_table_init(&store->sh->logins, nodes, n);
+
+    free = store->shpool->pfree * ngx_pagesize;
+    n = size / NGX_HTTP_OIOSAML_RESERVE_SHARE;
+
+    store->sh->session_budget = (free > n) ? free - n : 0;
+    store->sh->session_bytes = 0;
 
     return NGX_OK;
 }
@@ -188,7 +225,7 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
 
     ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EXPIRE_BATCH);
 
-    sn = ngx_http_oiosaml_store_alloc(store, size, now);
+    sn = ngx_http_oiosaml_session_alloc(store, size);
     if (sn == NULL) {
         ngx_shmtx_unlock(&store->shpool->mutex);
         return NGX_DECLINED;
@@ -224,6 +261,7 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     ngx_rbtree_insert(&store->sh->sessions, &sn->node);
     ngx_queue_insert_head(&store->sh->lru, &sn->queue);
     store->sh->nsessions++;
+    store->sh->session_bytes += ngx_http_oiosaml_slab_charge(size);
 
     ngx_shmtx_unlock(&store->shpool->mutex);
 
@@ -377,8 +415,6 @@ ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
     time_t                     now;
     unsigned int               dlen;
     u_char                     digest[32];
-    ngx_rbtree_key_t           key;
-    ngx_http_oiosaml_rnode_t  *rn;
     ngx_http_oiosaml_store_t  *store;
 
     if (EVP_Digest(id, len, digest, &dlen, EVP_sha256(), NULL) != 1) {
@@ -387,34 +423,24 @@ ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
 
     store = zone->data;
     now = ngx_time();
-    key = ngx_http_oiosaml_key(digest);
 
     ngx_shmtx_lock(&store->shpool->mutex);
 
-    ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EXPIRE_BATCH);
+    ngx_http_oiosaml_table_expire(&store->sh->replay, now,
+                                  NGX_HTTP_OIOSAML_EXPIRE_BATCH);
 
-    if (ngx_http_oiosaml_rbtree_find(&store->sh->replay, key,
-                                     ngx_http_oiosaml_replay_match, digest)
-        != NULL)
-    {
+    if (ngx_http_oiosaml_table_find(&store->sh->replay, digest) != NULL) {
         /* an expired entry still counts: the skew is in "expires" */
-        ngx_shmtx_unlock(&store->shpool->mutex);
-        return 1;
-    }
+        rc = 1;
 
-    rn = ngx_http_oiosaml_store_alloc(store,
-                                      sizeof(ngx_http_oiosaml_rnode_t), now);
-
-    if (rn == NULL) {
+    } else if (ngx_http_oiosaml_table_add(&store->sh->replay, digest,
+                                          expires, now)
+               == NULL)
+    {
+        /* full of IDs that may not be forgotten yet: fail closed */
         rc = -1;
 
     } else {
-        rn->node.key = key;
-        rn->expires = expires;
-        ngx_memcpy(rn->digest, digest, sizeof(digest));
-        ngx_rbtree_insert(&store->sh->replay, &rn->node);
-        ngx_queue_insert_tail(&store->sh->rqueue, &rn->queue);
-        store->sh->nreplay++;
         rc = 0;
     }
 
@@ -473,24 +499,6 @@ ngx_http_oiosaml_session_match(ngx_rbtree_node_t *node, const void *data)
 }
 
 
-static ngx_int_t
-ngx_http_oiosaml_replay_match(ngx_rbtree_node_t *node, const void *data)
-{
-    ngx_http_oiosaml_rnode_t  *rn = (ngx_http_oiosaml_rnode_t *) node;
-
-    return ngx_memcmp(rn->digest, data, sizeof(rn->digest)) == 0;
-}
-
-
-static ngx_int_t
-ngx_http_oiosaml_login_match(ngx_rbtree_node_t *node, const void *data)
-{
-    ngx_http_oiosaml_lnode_t  *ln = (ngx_http_oiosaml_lnode_t *) node;
-
-    return ngx_memcmp(ln->digest, data, sizeof(ln->digest)) == 0;
-}
-
-
 /*
  * The node with this key that match() accepts.  ngx_rbtree_insert_value()
  * sends an equal key right, but rotations can move nodes with equal keys
@@ -543,33 +551,53 @@ ngx_http_oiosaml_session_unlink(ngx_http_oiosaml_store_t *store,
     ngx_queue_remove(&sn->queue);
     ngx_rbtree_delete(&store->sh->sessions, &sn->node);
     store->sh->nsessions--;
+    store->sh->session_bytes -= ngx_http_oiosaml_slab_charge(
+                                    ngx_http_oiosaml_session_size(sn));
     ngx_slab_free_locked(store->shpool, sn);
 }
 
 
-/* drops expired replay entries and expired sessions at the LRU tail */
+/* what the node took: its header and the fields */
+static size_t
+ngx_http_oiosaml_session_size(ngx_http_oiosaml_snode_t *sn)
+{
+    size_t      size;
+    ngx_uint_t  i;
+
+    size = offsetof(ngx_http_oiosaml_snode_t, data);
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        size += sn->len[i];
+    }
+
+    return size;
+}
+
+
+/* what the slab allocator sets aside for size bytes (ngx_slab.c) */
+static size_t
+ngx_http_oiosaml_slab_charge(size_t size)
+{
+    size_t  n;
+
+    if (size > ngx_pagesize / 2) {
+        return ngx_align(size, ngx_pagesize);
+    }
+
+    for (n = 8; n < size; n <<= 1) { /* void */ }
+
+    return n;
+}
+
+
+/* drops expired sessions at the LRU tail */
 static void
 ngx_http_oiosaml_expire(ngx_http_oiosaml_store_t *store, time_t now,
     ngx_uint_t n)
 {
     ngx_uint_t                 i;
     ngx_queue_t               *q;
-    ngx_http_oiosaml_rnode_t  *rn;
     ngx_http_oiosaml_snode_t  *sn;
-
-    for (i = 0; i < n && !ngx_queue_empty(&store->sh->rqueue); i++) {
-        q = ngx_queue_head(&store->sh->rqueue);
-        rn = ngx_queue_data(q, ngx_http_oiosaml_rnode_t, queue);
-
-        if (rn->expires > now) {
-            break;
-        }
-
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&store->sh->replay, &rn->node);
-        store->sh->nreplay--;
-        ngx_slab_free_locked(store->shpool, rn);
-    }
 
     for (i = 0; i < n && !ngx_queue_empty(&store->sh->lru); i++) {
         q = ngx_queue_last(&store->sh->lru);
@@ -584,47 +612,55 @@ ngx_http_oiosaml_expire(ngx_http_oiosaml_store_t *store, time_t now,
 }
 
 
-/* evicts the n least recently used sessions; replay entries never go */
+/* evicts the least recently used session: 0 when there is none */
 static ngx_uint_t
-ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store, ngx_uint_t n)
+ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store)
 {
-    ngx_uint_t                 i;
     ngx_queue_t               *q;
     ngx_http_oiosaml_snode_t  *sn;
 
-    for (i = 0; i < n && !ngx_queue_empty(&store->sh->lru); i++) {
-        q = ngx_queue_last(&store->sh->lru);
-        sn = ngx_queue_data(q, ngx_http_oiosaml_snode_t, queue);
-        ngx_http_oiosaml_session_unlink(store, sn);
-        store->sh->evicted++;
+    if (ngx_queue_empty(&store->sh->lru)) {
+        return 0;
     }
 
-    return i;
+    q = ngx_queue_last(&store->sh->lru);
+    sn = ngx_queue_data(q, ngx_http_oiosaml_snode_t, queue);
+    ngx_http_oiosaml_session_unlink(store, sn);
+    store->sh->evicted++;
+
+    return 1;
 }
 
 
-void *
-ngx_http_oiosaml_store_alloc(ngx_http_oiosaml_store_t *store, size_t size,
-    time_t now)
+/*
+ * Room for a session: within the sessions' budget, and in the slab; only
+ * other sessions, the least recently used first, make room for it.
+ */
+static ngx_http_oiosaml_snode_t *
+ngx_http_oiosaml_session_alloc(ngx_http_oiosaml_store_t *store, size_t size)
 {
-    void  *p;
+    size_t                     charge;
+    ngx_http_oiosaml_snode_t  *sn;
+
+    charge = ngx_http_oiosaml_slab_charge(size);
+
+    if (charge > store->sh->session_budget) {
+        return NULL;
+    }
+
+    while (store->sh->session_bytes + charge > store->sh->session_budget) {
+        if (!ngx_http_oiosaml_evict(store)) {
+            return NULL;
+        }
+    }
 
     for ( ;; ) {
-        p = ngx_slab_alloc_locked(store->shpool, size);
-        if (p != NULL) {
-            return p;
+        sn = ngx_slab_alloc_locked(store->shpool, size);
+        if (sn != NULL) {
+            return sn;
         }
 
-        ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EVICT_BATCH);
-
-        p = ngx_slab_alloc_locked(store->shpool, size);
-        if (p != NULL) {
-            return p;
-        }
-
-        if (ngx_http_oiosaml_evict(store, NGX_HTTP_OIOSAML_EVICT_BATCH)
-            == 0)
-        {
+        if (!ngx_http_oiosaml_evict(store)) {
             return NULL;
         }
     }
@@ -635,20 +671,22 @@ ngx_http_oiosaml_store_alloc(ngx_http_oiosaml_store_t *store, size_t size,
  * Counts a login started by the browser named by key (a cookie value, or
  * the address and User-Agent).  NGX_OK: within the limit; NGX_BUSY: over
  * it, and *first is set on the first refusal of the window (the one that
- * is logged).  On a full zone the login is allowed: the limit protects
- * the IdP, it must not lock users out.
+ * is logged).  With the limiter's table full the login is allowed (and
+ * that logged once a minute): the limit protects the IdP, it must not
+ * lock users out.
  */
 ngx_int_t
 ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *key,
-    size_t len, ngx_uint_t limit, time_t window, ngx_uint_t *first)
+    size_t len, ngx_uint_t limit, time_t window, ngx_uint_t *first,
+    ngx_log_t *log)
 {
     time_t                     now;
     unsigned int               dlen;
     u_char                     digest[32];
     ngx_int_t                  rc;
-    ngx_rbtree_key_t           k;
-    ngx_http_oiosaml_lnode_t  *ln;
+    ngx_uint_t                 full;
     ngx_http_oiosaml_store_t  *store;
+    ngx_http_oiosaml_tnode_t  *tn;
 
     *first = 0;
 
@@ -658,68 +696,53 @@ ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *key,
 
     store = zone->data;
     now = ngx_time();
-    k = ngx_http_oiosaml_key(digest);
+    full = 0;
+    rc = NGX_OK;
 
     ngx_shmtx_lock(&store->shpool->mutex);
 
-    ngx_http_oiosaml_expire_logins(store, now, window);
+    ngx_http_oiosaml_table_expire(&store->sh->logins, now,
+                                  NGX_HTTP_OIOSAML_EXPIRE_BATCH);
 
-    ln = (ngx_http_oiosaml_lnode_t *)
-             ngx_http_oiosaml_rbtree_find(&store->sh->logins, k,
-                                          ngx_http_oiosaml_login_match,
-                                          digest);
+    tn = ngx_http_oiosaml_table_find(&store->sh->logins, digest);
 
-    if (ln == NULL) {
-        ln = ngx_http_oiosaml_store_alloc(store,
-                                          sizeof(ngx_http_oiosaml_lnode_t),
-                                          now);
-        if (ln == NULL) {
-            ngx_shmtx_unlock(&store->shpool->mutex);
-            return NGX_OK;
-        }
-
-        ln->node.key = k;
-        ln->start = now;
-        ln->count = 0;
-        ngx_memcpy(ln->digest, digest, sizeof(digest));
-        ngx_rbtree_insert(&store->sh->logins, &ln->node);
-        ngx_queue_insert_tail(&store->sh->lqueue, &ln->queue);
+    if (tn != NULL && (time_t) tn->enode.key <= now) {
+        /* its window has passed: a new one */
+        tn->count = 0;
+        ngx_http_oiosaml_table_renew(&store->sh->logins, tn, now + window);
     }
 
-    ln->count++;
+    if (tn == NULL) {
+        tn = ngx_http_oiosaml_table_add(&store->sh->logins, digest,
+                                        now + window, now);
 
-    if (ln->count <= limit) {
-        rc = NGX_OK;
+        if (tn == NULL
+            && store->sh->logins_full_logged + NGX_HTTP_OIOSAML_FULL_LOG
+               <= now)
+        {
+            store->sh->logins_full_logged = now;
+            full = store->sh->logins.size;
+        }
+    }
 
-    } else {
-        *first = (ln->count == limit + 1);
-        rc = NGX_BUSY;
+    if (tn != NULL) {
+        tn->count++;
+
+        if (tn->count > limit) {
+            *first = (tn->count == limit + 1);
+            rc = NGX_BUSY;
+        }
     }
 
     ngx_shmtx_unlock(&store->shpool->mutex);
 
-    return rc;
-}
-
-
-/* counters whose window has passed; the queue is in window order */
-static void
-ngx_http_oiosaml_expire_logins(ngx_http_oiosaml_store_t *store, time_t now,
-    time_t window)
-{
-    ngx_queue_t               *q;
-    ngx_http_oiosaml_lnode_t  *ln;
-
-    while (!ngx_queue_empty(&store->sh->lqueue)) {
-        q = ngx_queue_head(&store->sh->lqueue);
-        ln = ngx_queue_data(q, ngx_http_oiosaml_lnode_t, queue);
-
-        if (ln->start + window > now) {
-            break;
-        }
-
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&store->sh->logins, &ln->node);
-        ngx_slab_free_locked(store->shpool, ln);
+    if (full) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "oiosaml: the login limiter's table is full (%ui "
+                      "browsers in their window): logins are not limited "
+                      "until entries expire; consider limit_req for the "
+                      "endpoints and a larger oiosaml_zone", full);
     }
+
+    return rc;
 }

@@ -4,6 +4,14 @@
  * ngx_http_oiosaml_store.c (sessions, replay cache, login counts),
  * ngx_http_oiosaml_refresh.c (refreshed metadata) and
  * ngx_http_oiosaml_status.c (counters).
+ *
+ * Each kind of entry has its own bound, and only sessions make room for
+ * sessions: the replay cache and the login limiter are tables of a fixed
+ * number of entries made with the zone (NGX_HTTP_OIOSAML_REPLAY_SHARE
+ * and NGX_HTTP_OIOSAML_LOGINS_SHARE of it); sessions may use the slab
+ * space that is left but NGX_HTTP_OIOSAML_RESERVE_SHARE, which is kept
+ * for refreshed metadata and the status counters (bounded by the
+ * configuration, and never evicting anything).
  */
 
 
@@ -12,6 +20,12 @@
 
 
 #include "ngx_http_oiosaml_module.h"
+
+
+/* fractions of the zone: 1/8 replay cache, 1/32 limiter, 1/16 reserve */
+#define NGX_HTTP_OIOSAML_REPLAY_SHARE    8
+#define NGX_HTTP_OIOSAML_LOGINS_SHARE    32
+#define NGX_HTTP_OIOSAML_RESERVE_SHARE   16
 
 
 typedef struct {
@@ -29,43 +43,51 @@ typedef struct {
 } ngx_http_oiosaml_snode_t;
 
 
-typedef struct {
-    ngx_rbtree_node_t          node;        /* key: leading digest bytes */
-    ngx_queue_t                queue;       /* insertion order */
-    time_t                     expires;
-    u_char                     digest[32];  /* SHA-256(issuer \n ID) */
-} ngx_http_oiosaml_rnode_t;
+/*
+ * An entry of a bounded table (the replay cache, the login limiter): a
+ * digest, its expiry time and, for the limiter, a count.  The entries of
+ * a table are allocated once, when the zone is made; a full table never
+ * takes memory from anything else.
+ */
+typedef struct ngx_http_oiosaml_tnode_s  ngx_http_oiosaml_tnode_t;
 
-
-/* logins started by one browser in the current window */
-typedef struct {
+struct ngx_http_oiosaml_tnode_s {
     ngx_rbtree_node_t          node;        /* key: leading digest bytes */
-    ngx_queue_t                queue;       /* by window start */
-    time_t                     start;
+    ngx_rbtree_node_t          enode;       /* key: expiry time */
+    ngx_http_oiosaml_tnode_t  *next;        /* on the free list */
     ngx_uint_t                 count;
     u_char                     digest[32];
-} ngx_http_oiosaml_lnode_t;
+};
+
+
+typedef struct {
+    ngx_rbtree_t               tree;
+    ngx_rbtree_node_t          sentinel;
+    ngx_rbtree_t               expiry;      /* soonest first */
+    ngx_rbtree_node_t          esentinel;
+    ngx_http_oiosaml_tnode_t  *free;
+    ngx_uint_t                 used;
+    ngx_uint_t                 size;
+    ngx_uint_t                 full;        /* times it had no room */
+} ngx_http_oiosaml_table_t;
 
 
 typedef struct {
     ngx_rbtree_t               sessions;
     ngx_rbtree_node_t          ssentinel;
     ngx_queue_t                lru;
-    ngx_rbtree_t               replay;
-    ngx_rbtree_node_t          rsentinel;
-    ngx_queue_t                rqueue;
-    ngx_rbtree_t               logins;
-    ngx_rbtree_node_t          lsentinel;
-    ngx_queue_t                lqueue;
+    size_t                     session_bytes;   /* slab space they use */
+    size_t                     session_budget;  /* what they may use */
+    ngx_http_oiosaml_table_t   replay;
+    ngx_http_oiosaml_table_t   logins;
+    time_t                     logins_full_logged;
     ngx_rbtree_t               counters;    /* ngx_http_oiosaml_counter_t */
     ngx_rbtree_node_t          csentinel;
     ngx_queue_t                metadata;    /* ngx_http_oiosaml_md_t */
     ngx_atomic_t               trust_gen;   /* bumped by each new copy */
     ngx_uint_t                 nsessions;
-    ngx_uint_t                 nreplay;
     ngx_uint_t                 evicted;
 } ngx_http_oiosaml_shctx_t;
-
 
 
 /* a refreshed copy of an IdP's metadata, for every worker */
@@ -100,10 +122,21 @@ typedef ngx_int_t (*ngx_http_oiosaml_match_pt)(ngx_rbtree_node_t *node,
     const void *data);
 
 
-void *ngx_http_oiosaml_store_alloc(ngx_http_oiosaml_store_t *store,
-    size_t size, time_t now);
 ngx_rbtree_node_t *ngx_http_oiosaml_rbtree_find(ngx_rbtree_t *tree,
     ngx_rbtree_key_t key, ngx_http_oiosaml_match_pt match, const void *data);
+
+/* ngx_http_oiosaml_table.c */
+void ngx_http_oiosaml_table_init(ngx_http_oiosaml_table_t *t,
+    ngx_http_oiosaml_tnode_t *nodes, ngx_uint_t n);
+ngx_http_oiosaml_tnode_t *ngx_http_oiosaml_table_find(
+    ngx_http_oiosaml_table_t *t, const u_char *digest);
+ngx_http_oiosaml_tnode_t *ngx_http_oiosaml_table_add(
+    ngx_http_oiosaml_table_t *t, const u_char *digest, time_t expires,
+    time_t now);
+void ngx_http_oiosaml_table_renew(ngx_http_oiosaml_table_t *t,
+    ngx_http_oiosaml_tnode_t *tn, time_t expires);
+void ngx_http_oiosaml_table_expire(ngx_http_oiosaml_table_t *t, time_t now,
+    ngx_uint_t n);
 
 
 #endif /* _NGX_HTTP_OIOSAML_STORE_H_INCLUDED_ */

@@ -421,8 +421,10 @@ class SpTestCase(unittest.TestCase):
         }}
     }}
 
+    # the application: it trusts the identity headers the gateway sends
     server {{
         listen 127.0.0.1:{cls.up_port};
+        oiosaml_strip_headers off;
         location / {{
             default_type text/plain;
             return 200 "{echo}\\n";

@@ -2,9 +2,11 @@
 "Outside review"): each class names the review item it covers."""
 
 import base64
+import json
 import os
 import re
 import subprocess
+import time
 import urllib.parse
 
 from harness import HTML, Browser, SpTestCase, cert, free_port
@@ -449,3 +451,246 @@ class RemovedIdpVariablesTest(SpTestCase):
         finally:
             self.nginx.write(self.http_config())
             self.nginx.reload()
+
+
+class Flooder:
+    """Many requests over one keep-alive connection (pycurl reuses it)."""
+
+    def __init__(self):
+        import pycurl
+        self.pycurl = pycurl
+        self.c = pycurl.Curl()
+        self.c.setopt(pycurl.CAINFO, cert("tls.crt"))
+        self.c.setopt(pycurl.WRITEFUNCTION, lambda data: None)
+        self.c.setopt(pycurl.HEADERFUNCTION, self.header)
+        self.headers = []
+
+    def header(self, line):
+        self.headers.append(line.decode("latin-1").strip())
+
+    def request(self, url, headers=(), body=None):
+        pycurl = self.pycurl
+        self.headers = []
+        self.c.setopt(pycurl.URL, url)
+        self.c.setopt(pycurl.HTTPHEADER, list(headers))
+        if body is None:
+            self.c.setopt(pycurl.HTTPGET, 1)
+        else:
+            self.c.setopt(pycurl.POSTFIELDS, body)
+        self.c.perform()
+        return self.c.getinfo(pycurl.RESPONSE_CODE)
+
+    def header_values(self, name):
+        name = name.lower() + ":"
+        return [h.split(":", 1)[1].strip() for h in self.headers
+                if h.lower().startswith(name)]
+
+    def close(self):
+        self.c.close()
+
+
+class ZoneFloodTestCase(SpTestCase):
+    """Item 2: what an unauthenticated client can store in the zone.  A
+    small zone holds a few dozen sessions; the floods must leave every
+    one of them alive and logins working."""
+
+    zone = "256k"
+    sessions = 20
+
+    @classmethod
+    def http_config(cls):
+        return super().http_config().replace(
+            "oiosaml_zone oiosaml:4m;", f"oiosaml_zone oiosaml:{cls.zone};")
+
+    def open_sessions(self):
+        browsers = []
+        for i in range(self.sessions):
+            b, r, _ = self.login()
+            self.assertEqual(r.status, 303, r.body)
+            browsers.append(b)
+        return browsers
+
+    def assertAllAlive(self, browsers):
+        alive = sum(b.get(self.url("/app/x")).status == 200
+                    for b in browsers)
+        self.assertEqual(alive, len(browsers))
+        b, r, _ = self.login()
+        self.assertEqual(r.status, 303, r.body)
+        self.assertEqual(b.get(self.url("/app/x")).status, 200)
+
+    def status(self):
+        r = Browser().get(self.url("/saml/status"))
+        self.assertEqual(r.status, 200, r.body)
+        return json.loads(r.body)
+
+
+class CookielessLoginFloodTest(ZoneFloodTestCase):
+    """(a) cookie-less GET /saml/login, each with another User-Agent, with
+    the login limit on: nothing is stored for the new browser cookie, and
+    the limiter's own table fills (and fails open) without touching
+    sessions."""
+
+    login_limit = "5"
+    allowed_errors = ()
+
+    def test_flood(self):
+        browsers = self.open_sessions()
+        before = self.status()
+        f = Flooder()
+        codes = {}
+        for i in range(3000):
+            code = f.request(self.url("/saml/login?idp=test&return=/app/x"),
+                             [f"User-Agent: flood-{i}"])
+            codes[code] = codes.get(code, 0) + 1
+        f.close()
+        self.assertEqual(set(codes), {302}, codes)
+        after = self.status()
+        self.assertEqual(after["sessions_evicted"],
+                         before["sessions_evicted"])
+        self.assertEqual(after["login_limiter"]["entries"],
+                         after["login_limiter"]["capacity"])
+        self.assertGreater(after["login_limiter"]["full"], 0)
+        self.assertIn("login limiter's table is full", self.nginx.new_log())
+        self.assertAllAlive(browsers)
+
+
+
+class OneClientLoginFloodTest(ZoneFloodTestCase):
+    """(a) the same flood from one client that keeps no cookies."""
+
+    login_limit = "5"
+
+    def test_flood_from_one_client_is_limited(self):
+        f = Flooder()
+        codes = {}
+        for i in range(200):
+            code = f.request(self.url("/saml/login?idp=test&return=/app/x"))
+            codes[code] = codes.get(code, 0) + 1
+        f.close()
+        # ten times the limit without a cookie, then the 429 page
+        self.assertEqual(codes.get(302), 50, codes)
+        self.assertEqual(codes.get(429), 150, codes)
+        self.nginx.new_log()
+
+
+class GarbageAcsFloodTest(ZoneFloodTestCase):
+    """(c) start a login, post garbage to the ACS with its cookie, again
+    and again, with the login limit off: nothing is recorded for an answer
+    that does not verify, and the pending login still takes its real
+    answer afterwards."""
+
+    zone = "128k"
+    sessions = 10
+
+    def test_flood(self):
+        browsers = self.open_sessions()
+        before = self.status()
+        f = Flooder()
+        for i in range(1000):
+            code = f.request(self.url("/saml/login?idp=test&return=/app/x"))
+            self.assertEqual(code, 302)
+            relay = urllib.parse.parse_qs(urllib.parse.urlsplit(
+                f.header_values("location")[0]).query)["RelayState"][0]
+            cookie = [c.split(";")[0] for c in f.header_values("set-cookie")
+                      if c.startswith("oiosaml-req-")][0]
+            body = urllib.parse.urlencode({
+                "SAMLResponse": base64.b64encode(b"<x/>" * 50).decode(),
+                "RelayState": relay})
+            code = f.request(self.url("/saml/acs"), [
+                "Cookie: " + cookie,
+                "Content-Type: application/x-www-form-urlencoded"], body)
+            self.assertIn(code, (400, 403))
+        f.close()
+        after = self.status()
+        self.assertEqual(after["replay"]["entries"],
+                         before["replay"]["entries"])
+        self.assertEqual(after["sessions_evicted"],
+                         before["sessions_evicted"])
+        self.nginx.new_log()
+        self.assertAllAlive(browsers)
+
+    def test_garbage_does_not_use_up_the_pending_login(self):
+        b = Browser()
+        page = self.start_login(b)
+        acs, answer = self.idp_answer(b, page)
+        cookies = dict(b.cookies)
+        r = b.post(acs, dict(answer, SAMLResponse=base64.b64encode(
+            b"<x/>").decode()))
+        self.assertEqual(r.status, 403)
+        # the browser lost its cookie with the garbage; a copy of it
+        # still takes the real answer, once
+        b.cookies = dict(cookies)
+        r = b.post(acs, answer)
+        self.assertEqual(r.status, 303, r.body)
+        b.cookies = dict(cookies)
+        r = b.post(acs, answer)
+        self.assertEqual(r.status, 403)
+        self.nginx.new_log()
+
+
+class LongAssertionReplayTest(ZoneFloodTestCase):
+    """Item 10: the replay cache lets entries go by expiry time, so one
+    long-lived assertion does not hold back the short ones behind it.
+    IdP-initiated answers record one ID each (no AuthnRequest); without
+    clock skew a short one may be forgotten seconds after it arrived."""
+
+    zone = "32k"
+    sessions = 0
+    server_extra = """
+        oiosaml_allow_unsolicited on;
+        oiosaml_clock_skew 0;
+"""
+
+    def unsolicited(self, lifetime):
+        page = self.start_login(Browser())
+        acs, answer = self.idp_answer(Browser(), page, in_response_to="omit",
+                                      not_on_or_after=lifetime,
+                                      scd_not_on_or_after=lifetime)
+        answer.pop("RelayState", None)
+        return Browser().post(acs, answer).status
+
+    def test_long_lived_entry_first(self):
+        # an eighth of the zone, in entries of 128 bytes
+        cap = 32 * 1024 // 8 // 128
+        self.assertEqual(self.unsolicited(86400), 303)
+        for batch in range(6):
+            codes = [self.unsolicited(3) for i in range(cap - 1)]
+            self.assertEqual(codes, [303] * (cap - 1), batch)
+            time.sleep(4)
+        self.assertEqual(self.status()["replay"]["capacity"], cap)
+        self.nginx.new_log()
+
+
+class PendingCookiesTest(SpTestCase):
+    """Item 4: a browser that starts many logins with long return
+    addresses keeps at most three pending-login cookies of at most 4 KB
+    in all; the newest login completes."""
+
+    def test_many_logins_with_long_returns(self):
+        b = Browser()
+        ret = "/app/" + "x" * 1900
+        for i in range(6):
+            r = b.get(self.url("/saml/login?idp=test&return="
+                               + urllib.parse.quote(ret + str(i))))
+            self.assertEqual(r.status, 302, r.body)
+            pending = {n: v for n, (v, p) in b.cookies.items()
+                       if n.startswith("oiosaml-req-")}
+            self.assertLessEqual(len(pending), 3)
+            self.assertLessEqual(sum(len(n) + 1 + len(v)
+                                     for n, v in pending.items()), 4096)
+        idp = b.get(r.location)
+        acs, answer = self.idp_answer(b, idp)
+        r = b.post(acs, answer)
+        self.assertEqual(r.status, 303, r.body[:300])
+        self.assertTrue(r.location.endswith(ret + "5"))
+        self.nginx.new_log()
+
+    def test_short_logins_in_three_tabs(self):
+        b = Browser()
+        pages = [self.start_login(b, "/app/tab%d" % i) for i in range(3)]
+        for i, page in enumerate(pages):
+            acs, answer = self.idp_answer(b, page)
+            r = b.post(acs, answer)
+            self.assertEqual(r.status, 303, r.body[:300])
+            self.assertTrue(r.location.endswith("/app/tab%d" % i))
+        self.nginx.new_log()
