@@ -670,7 +670,7 @@ ngx_http_oiosaml_merge_sp_values(ngx_http_oiosaml_srv_conf_t *prev,
         none.remember = NGX_CONF_UNSET;
         none.login_limit = NGX_CONF_UNSET_UINT;
         none.login_window = NGX_CONF_UNSET;
-        none.status = NGX_CONF_UNSET;
+        none.status = NGX_CONF_UNSET_PTR;
         none.log_level = NGX_CONF_UNSET_UINT;
         none.debug = NGX_CONF_UNSET;
         prev = &none;

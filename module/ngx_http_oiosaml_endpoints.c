@@ -165,7 +165,7 @@ ngx_http_oiosaml_login(ngx_http_request_t *r,
     if (oiosaml_idp_can_reach(idp, loa) != OIOSAML_OK) {
         ngx_log_error(oscf->log_level, r->connection->log, 0,
                       "oiosaml: login: deny_loa: IdP \"%s\" cannot deliver "
-                      "%s (oiosaml2-no-loa, max_loa)", oiosaml_idp_id(idp),
+                      "%s (its max_loa)", oiosaml_idp_id(idp),
                       oiosaml_loa_name(loa));
         return ngx_http_oiosaml_loa_page(r, oscf, loa, OIOSAML_LOA_NONE);
     }
@@ -319,12 +319,22 @@ ngx_http_oiosaml_start_login(ngx_http_request_t *r,
     oiosaml_status_t         rc;
     oiosaml_login_params_t   params;
 
+    oiosaml_err_clear(&err);
+
+    if (!oiosaml_idp_available(idp, ngx_time())) {
+        /* marked down, its metadata past validUntil, or no valid key */
+        oiosaml_err_set(&err, OIOSAML_DENY_IDP_UNAVAILABLE, "IdP \"%s\" "
+                        "cannot be used now (marked down, metadata expired "
+                        "or no valid signing certificate)",
+                        oiosaml_idp_id(idp));
+        return ngx_http_oiosaml_fail(r, oscf, "login", &err);
+    }
+
     limited = ngx_http_oiosaml_limit(r, oscf);
     if (limited != NGX_DECLINED) {
         return limited;
     }
 
-    oiosaml_err_clear(&err);
     ngx_memzero(&params, sizeof(params));
     params.loa = loa;
 

@@ -141,10 +141,10 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       NULL },
 
     { ngx_string("oiosaml_status"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_1MORE,
+      ngx_http_oiosaml_status_allow,
       NGX_HTTP_SRV_CONF_OFFSET,
-      offsetof(ngx_http_oiosaml_srv_conf_t, status),
+      0,
       NULL },
 
     { ngx_string("oiosaml_strip_headers"),
@@ -343,7 +343,7 @@ ngx_http_oiosaml_create_srv_conf(ngx_conf_t *cf)
     conf->remember = NGX_CONF_UNSET;
     conf->metadata_refresh = NGX_CONF_UNSET;
     conf->cert_warn = NGX_CONF_UNSET;
-    conf->status = NGX_CONF_UNSET;
+    conf->status = NGX_CONF_UNSET_PTR;
     conf->strip_headers = NGX_CONF_UNSET;
 
     return conf;
@@ -368,7 +368,10 @@ ngx_http_oiosaml_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->metadata_refresh, prev->metadata_refresh,
                              300);
     ngx_conf_merge_sec_value(conf->cert_warn, prev->cert_warn, 30 * 86400);
-    ngx_conf_merge_value(conf->status, prev->status, 1);
+    if (ngx_http_oiosaml_status_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_merge_value(conf->strip_headers, prev->strip_headers, 1);
 
     return ngx_http_oiosaml_merge_sp(cf, prev, conf);

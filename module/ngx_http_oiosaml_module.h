@@ -116,7 +116,7 @@ typedef struct {
     time_t                    remember;      /* choice cookie, 0: off */
     time_t                    metadata_refresh;
     time_t                    cert_warn;
-    ngx_flag_t                status;
+    ngx_array_t              *status;        /* ngx_cidr_t; empty: off */
     ngx_flag_t                strip_headers;
 
     /* built at merge time */
@@ -277,6 +277,10 @@ void ngx_http_oiosaml_trust_sync(ngx_http_oiosaml_srv_conf_t *oscf,
     ngx_log_t *log);
 
 /* ngx_http_oiosaml_status.c */
+char *ngx_http_oiosaml_status_allow(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_status_merge(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 void ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf,
     const char *idp, oiosaml_status_t status);
 ngx_int_t ngx_http_oiosaml_status(ngx_http_request_t *r,

@@ -73,6 +73,9 @@ static const ngx_http_oiosaml_text_t  ngx_http_oiosaml_texts_da[] = {
       "Login-oplysningerne i browseren er ugyldige." },
     { OIOSAML_BAD_TOO_LARGE,
       "Forespørgslen er for stor." },
+    { OIOSAML_DENY_IDP_UNAVAILABLE,
+      "Login-metoden kan ikke bruges lige nu. V\xc3\xa6lg en anden "
+      "login-metode, eller pr\xc3\xb8v igen senere." },
     { OIOSAML_DENY_TOO_MANY_LOGINS,
       "Der er startet for mange login p\xc3\xa5 kort tid. Vent et minut, og "
       "pr\xc3\xb8v igen." },
