@@ -146,6 +146,8 @@ struct oiosaml_identity_s {
     oiosaml_loa_t         nsis;         /* nsis/loa attribute */
     oiosaml_loa_t         nist;         /* AssuranceLevel attribute */
     unsigned              mfa:1;        /* ADFS multipleauthn seen */
+    /* a level attribute is present, whether its value reads or not */
+    unsigned              level_stated:1;
     unsigned              expired_cert:1;   /* trusted by cert_grace */
     time_t                not_on_or_after;
     char                 *assertion_id;
@@ -351,6 +353,9 @@ size_t oiosaml_url_decode(char *s, size_t len);
 #define OIOSAML_NIST_LOA_PREFIX  "urn:dk:gov:saml:attribute:AssuranceLevel:"
 #define OIOSAML_MULTIPLEAUTHN \
     "http://schemas.microsoft.com/claims/multipleauthn"
+
+/* what an oiosaml2-no-loa IdP delivers when max_loa is not set */
+#define OIOSAML_LOA_NO_LOA_DEFAULT  OIOSAML_LOA_NIST2
 
 /* the NIST number (1-4) of a level, 0 for none */
 int oiosaml_loa_nist(oiosaml_loa_t loa);

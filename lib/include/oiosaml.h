@@ -204,8 +204,11 @@ typedef struct {
     oiosaml_profile_t   profile;
     oiosaml_signed_t    signed_part;
     /*
-     * oiosaml2-no-loa: the level this IdP is taken to deliver, as the
-     * operator asserts it (default nist2); other profiles: ignored.
+     * The most this IdP is trusted to deliver, OIOSAML_LOA_NONE for no
+     * limit: a login there never reaches a higher level, whatever the
+     * assertion says, and oiosaml_idp_can_reach() refuses higher
+     * requirements.  oiosaml2-no-loa: also the level the IdP is taken to
+     * deliver, as the operator asserts it (default nist2).
      */
     oiosaml_loa_t       max_loa;
     /* the NIST number NSIS High maps to for this IdP: 4 (default) or 3 */
@@ -252,9 +255,9 @@ int oiosaml_loa_satisfies(const oiosaml_idp_t *idp, oiosaml_loa_t achieved,
     oiosaml_loa_t required);
 
 /*
- * Can a login at this IdP reach the level at all?  OIOSAML_DENY_LOA for an
- * oiosaml2-no-loa IdP whose asserted level is too low: asking it again
- * cannot help.
+ * Can a login at this IdP reach the level at all?  OIOSAML_DENY_LOA when
+ * the level is above the IdP's max_loa (for oiosaml2-no-loa: its asserted
+ * level, nist2 by default): asking it again cannot help.
  */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_can_reach(
     const oiosaml_idp_t *idp, oiosaml_loa_t required);

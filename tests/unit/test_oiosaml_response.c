@@ -988,6 +988,59 @@ test_replay(void **state)
 }
 
 
+/*
+ * Review finding 1, through the whole check: at an ADFS IdP the MFA class
+ * stands for the requested level only in an assertion that states no
+ * level; NSIS Substantial plus the class is Substantial, also when the
+ * login asked for High.
+ */
+static void
+test_adfs_stated_level(void **state)
+{
+    char                *b64;
+    oiosaml_sp_t        *s;
+    oiosaml_err_t        err;
+    testidp_knobs_t      k;
+    oiosaml_pending_t    pending;
+    oiosaml_idp_conf_t   ic;
+    oiosaml_identity_t  *id;
+
+    memset(&ic, 0, sizeof(ic));
+    ic.profile = OIOSAML_PROFILE_OIOSAML3_ADFS_MULTIPLEAUTHN;
+    s = t_sp(&ic);
+    t_pending(&pending);
+
+    /* alice: NSIS Substantial, and the MFA class */
+    t_knobs(&k);
+    k.classref = OIOSAML_MULTIPLEAUTHN;
+    b64 = t_response(idp, NULL, &k, now);
+    pending.loa = OIOSAML_LOA_HIGH;
+    t_expect(s, b64, &pending, now, OIOSAML_DENY_LOA,
+             "with level substantial, the login asked for high");
+    pending.loa = OIOSAML_LOA_SUBSTANTIAL;
+    t_expect(s, b64, &pending, now, OIOSAML_OK, NULL);
+    free(b64);
+
+    /* a level attribute that does not read is still a level stated */
+    k.loa = "Medium";
+    b64 = t_response(idp, NULL, &k, now);
+    t_expect(s, b64, &pending, now, OIOSAML_DENY_LOA, "with level low");
+    free(b64);
+
+    /* no level at all: the class stands for the level asked for */
+    k.loa = "omit";
+    b64 = t_response(idp, NULL, &k, now);
+    pending.loa = OIOSAML_LOA_HIGH;
+    assert_int_equal(t_verify(s, b64, &pending, now, NULL, &id, &err),
+                     OIOSAML_OK);
+    assert_int_equal(oiosaml_identity_loa(id), OIOSAML_LOA_HIGH);
+    oiosaml_identity_free(id);
+    free(b64);
+
+    oiosaml_sp_free(s);
+}
+
+
 int
 main(void)
 {
@@ -1013,6 +1066,7 @@ main(void)
         cmocka_unit_test(test_unsolicited),
         cmocka_unit_test(test_authn_statement),
         cmocka_unit_test(test_replay),
+        cmocka_unit_test(test_adfs_stated_level),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
