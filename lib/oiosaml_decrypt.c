@@ -66,6 +66,10 @@ static const oiosaml_md_t  oiosaml_mgfs[] = {
 };
 
 
+/* see oiosaml_internal.h */
+unsigned long  oiosaml_pkey_ops;
+
+
 static size_t oiosaml_decrypt_key_hint(const oiosaml_sp_t *sp,
     xmlNodePtr ek);
 static oiosaml_status_t oiosaml_decrypt_key(const oiosaml_sp_t *sp,
@@ -454,7 +458,10 @@ oiosaml_decrypt_rsa(EVP_PKEY *pkey, const char *md, const char *mgf,
         }
     }
 
-    ok = ok && EVP_PKEY_decrypt(ctx, out, out_len, in, in_len) == 1;
+    if (ok) {
+        oiosaml_pkey_ops++;
+        ok = EVP_PKEY_decrypt(ctx, out, out_len, in, in_len) == 1;
+    }
 
     OPENSSL_free(l);
     EVP_MD_free(omd);

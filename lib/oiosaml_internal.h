@@ -309,6 +309,12 @@ oiosaml_status_t oiosaml_dsig_register_id(xmlNodePtr node, const char *id,
 
 
 /* decryption (oiosaml_decrypt.c) */
+/*
+ * RSA private-key operations made to unwrap EncryptedKeys, before any
+ * signature is known good: counted for the tests, which bound them.
+ */
+extern unsigned long  oiosaml_pkey_ops;
+
 oiosaml_status_t oiosaml_decrypt_assertion(const oiosaml_sp_t *sp,
     xmlNodePtr encrypted_assertion, xmlNodePtr *assertion,
     oiosaml_err_t *err);
