@@ -158,6 +158,20 @@ oiosaml_sp_t *t_sp_signed(oiosaml_signed_t where);
 
 oiosaml_sp_t *t_sp_two_keys(void);
 
+/*
+ * An SP like t_sp(NULL) with two keys, as during a rollover: sp.key
+ * (active) and sp-next.key (signing from t_now() + 1 day); both decrypt.
+ */
+oiosaml_sp_t *t_sp_rollover(void);
+
+/*
+ * A ds:KeyInfo (with its namespace) that names the certificate in the
+ * PEM file cert, as an EncryptedKey carries it: form "cert" (an
+ * X509Certificate), "issuer-serial" (X509IssuerSerial, the issuer as
+ * RFC 2253) or "ski" (X509SKI).  The caller frees it.
+ */
+char *t_key_info(const char *cert, const char *form);
+
 /* t_find() that must find */
 xmlNodePtr t_need(xmlNodePtr from, const char *ns, const char *name);
 
