@@ -627,6 +627,9 @@ t_genkey(const char *name, const char *type, const char *pass)
     } else if (strcmp(type, "ec") == 0) {
         pkey = EVP_EC_gen("P-256");
 
+    } else if (strncmp(type, "ec-", 3) == 0) {
+        pkey = EVP_EC_gen(type + 3);
+
     } else {
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     }

@@ -138,7 +138,8 @@ int t_url_verifies(const char *url, const char *cert);
 /*
  * Writes a new key and a self-signed certificate (valid for a year from
  * t_now() - 1 day) to build/tmp/NAME.key and NAME.crt.  type: "rsa1024",
- * "rsa2048", "ec" (P-256) or "ed25519"; pass: encrypts the key (AES-256).
+ * "rsa2048", "ec" (P-256), "ec-CURVE" (an OpenSSL curve name, e.g.
+ * "ec-secp112r1") or "ed25519"; pass: encrypts the key (AES-256).
  * Returns the key path; the certificate path is the same with ".crt".
  */
 const char *t_genkey(const char *name, const char *type, const char *pass);
