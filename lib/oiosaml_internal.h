@@ -219,6 +219,17 @@ oiosaml_status_t oiosaml_read_file(const char *file, size_t max,
     unsigned char **data, size_t *len, oiosaml_err_t *err);
 
 
+/* secrets (oiosaml_secret.c) */
+/*
+ * Is a secret obviously weak (few distinct bytes, a short pattern
+ * repeated, a low entropy estimate)?  1, and why ("it ...") in why.
+ */
+int oiosaml_secret_weak(const unsigned char *s, size_t len, char *why,
+    size_t size);
+/* 1 when every byte is printable ASCII, space, tab, CR or LF */
+int oiosaml_secret_text(const unsigned char *s, size_t len);
+
+
 /* base64 (oiosaml_b64.c) */
 oiosaml_status_t oiosaml_b64_decode(const char *in, size_t len,
     unsigned char **out, size_t *out_len);

@@ -368,7 +368,12 @@ OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_key(oiosaml_sp_t *sp,
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_idp(oiosaml_sp_t *sp,
     oiosaml_idp_t *idp, oiosaml_err_t *err);
 
-/* loads the cookie sealing secret (at least 32 bytes, any format) */
+/*
+ * Loads the cookie sealing secret (at least 32 bytes, any format; a
+ * trailing newline is not counted).  OIOSAML_ERR_CONFIG for a secret that
+ * is obviously easy to guess: fewer than 8 distinct bytes, a pattern of
+ * fewer than 32 bytes repeated, or an entropy estimate below 80 bits.
+ */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_set_cookie_secret(
     oiosaml_sp_t *sp, const char *file, oiosaml_err_t *err);
 
