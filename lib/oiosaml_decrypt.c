@@ -4,17 +4,27 @@
  * xmlenc#rsa-oaep-mgf1p and the xmlenc11#rsa-oaep forms, which xmlsec 1.2
  * lacks), then the AES-CBC or AES-GCM content with xmlsec.  Algorithms
  * outside [OIO-ALG-01] - RSA-1.5 above all - are refused before any
- * private-key operation.  Every SP key is tried, so that both keys of a
- * rollover decrypt.
+ * private-key operation.
+ *
+ * All this happens before any signature is checked, so anybody can make
+ * us do it: each SP key makes at most one private-key operation per
+ * response.  A key is tried on the EncryptedKey whose KeyInfo names its
+ * certificate, else on one that names no certificate (an EncryptedKey
+ * Recipient that is our entityID first), never on one that names another
+ * certificate or whose ciphertext is not of the key's size.  So both keys
+ * of a rollover decrypt, with or without a KeyInfo.
  */
 
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
+#include <openssl/x509v3.h>
 #include <xmlsec/xmlenc.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/crypto.h>
@@ -23,6 +33,16 @@
 
 
 #define OIOSAML_MAX_ENCRYPTED_KEYS  4
+#define OIOSAML_MAX_DN              1024
+
+/* what an EncryptedKey's KeyInfo names, when not the index of our key */
+#define OIOSAML_EK_NAMES_NOTHING    ((size_t) -1)   /* nothing we can read */
+#define OIOSAML_EK_NAMES_OTHER      ((size_t) -2)   /* not our certificate */
+
+/* the EncryptedKey's Recipient, the tie-breaker: the higher, the first */
+#define OIOSAML_EK_RCPT_OTHER       0
+#define OIOSAML_EK_RCPT_NONE        1
+#define OIOSAML_EK_RCPT_US          2
 
 #define OIOSAML_XENC_ALG(n)   "http://www.w3.org/2001/04/xmlenc#" n
 #define OIOSAML_XENC11_ALG(n) "http://www.w3.org/2009/xmlenc11#" n
@@ -66,10 +86,42 @@ static const oiosaml_md_t  oiosaml_mgfs[] = {
 };
 
 
-static size_t oiosaml_decrypt_key_hint(const oiosaml_sp_t *sp,
-    xmlNodePtr ek);
-static oiosaml_status_t oiosaml_decrypt_key(const oiosaml_sp_t *sp,
-    xmlNodePtr ek, size_t key_len, unsigned char *key, oiosaml_err_t *err);
+/* an EncryptedKey, read before any private-key operation */
+typedef struct {
+    const char      *md;            /* OAEP digest */
+    const char      *mgf;           /* MGF1 digest */
+    unsigned char   *label;         /* OAEPparams */
+    size_t           label_len;
+    unsigned char   *in;            /* the wrapped key */
+    size_t           in_len;
+    size_t           names;         /* our key index, OIOSAML_EK_NAMES_* */
+    int              recipient;     /* OIOSAML_EK_RCPT_* */
+    unsigned         usable:1;
+} oiosaml_ek_t;
+
+
+/* see oiosaml_internal.h */
+unsigned long  oiosaml_pkey_ops;
+
+
+static oiosaml_status_t oiosaml_decrypt_ek_read(const oiosaml_sp_t *sp,
+    xmlNodePtr node, oiosaml_ek_t *ek, oiosaml_err_t *err);
+static size_t oiosaml_decrypt_ek_names(const oiosaml_sp_t *sp,
+    xmlNodePtr node);
+static size_t oiosaml_decrypt_x509_names(const oiosaml_sp_t *sp,
+    xmlNodePtr node);
+static size_t oiosaml_decrypt_cert_names(const oiosaml_sp_t *sp,
+    const char *b64);
+static size_t oiosaml_decrypt_ski_names(const oiosaml_sp_t *sp,
+    const char *b64);
+static size_t oiosaml_decrypt_serial_names(const oiosaml_sp_t *sp,
+    xmlNodePtr node);
+static int oiosaml_decrypt_dn_eq(const X509_NAME *name, const char *text);
+static size_t oiosaml_decrypt_dn_norm(const char *in, size_t len, char *out);
+static oiosaml_status_t oiosaml_decrypt_unwrap(const oiosaml_sp_t *sp,
+    oiosaml_ek_t *eks, size_t nek, size_t key_len, unsigned char *key);
+static oiosaml_ek_t *oiosaml_decrypt_pick(const oiosaml_sp_t *sp, size_t k,
+    oiosaml_ek_t *eks, size_t nek, int named);
 static oiosaml_status_t oiosaml_decrypt_rsa(EVP_PKEY *pkey, const char *md,
     const char *mgf, const unsigned char *label, size_t label_len,
     const unsigned char *in, size_t in_len, unsigned char *out,
@@ -84,10 +136,12 @@ oiosaml_decrypt_assertion(const oiosaml_sp_t *sp, xmlNodePtr ea,
 {
     int                      ret;
     size_t                   i, nek, key_len;
-    xmlNodePtr               ed, em, ki, n, eks[OIOSAML_MAX_ENCRYPTED_KEYS];
+    xmlNodePtr               ed, em, ki, n, nodes[OIOSAML_MAX_ENCRYPTED_KEYS];
     const char              *alg;
     unsigned char            key[32];
     xmlSecEncCtx             ctx;
+    oiosaml_ek_t             eks[OIOSAML_MAX_ENCRYPTED_KEYS];
+    oiosaml_err_t            first;
     oiosaml_status_t         rc;
     const oiosaml_cipher_t  *c;
 
@@ -158,7 +212,7 @@ oiosaml_decrypt_assertion(const oiosaml_sp_t *sp, xmlNodePtr ea,
                                        "too many EncryptedKey elements");
             }
 
-            eks[nek++] = n;
+            nodes[nek++] = n;
         }
     }
 
@@ -167,19 +221,36 @@ oiosaml_decrypt_assertion(const oiosaml_sp_t *sp, xmlNodePtr ea,
                                "no EncryptedKey");
     }
 
-    rc = OIOSAML_DENY_DECRYPT;
+    /*
+     * Every EncryptedKey is read first: a refused algorithm in any of
+     * them ends it before any private-key operation; one that cannot be
+     * read is left out, and named if nothing else decrypts.
+     */
+    memset(eks, 0, sizeof(eks));
+    oiosaml_err_clear(&first);
+    rc = OIOSAML_OK;
+
+    for (i = 0; i < nek && rc != OIOSAML_DENY_ENC_ALGORITHM; i++) {
+        rc = oiosaml_decrypt_ek_read(sp, nodes[i], &eks[i], &first);
+    }
+
+    if (rc != OIOSAML_DENY_ENC_ALGORITHM) {
+        rc = oiosaml_decrypt_unwrap(sp, eks, nek, key_len, key);
+    }
 
     for (i = 0; i < nek; i++) {
-        rc = oiosaml_decrypt_key(sp, eks[i], key_len, key, err);
-
-        if (rc == OIOSAML_OK || rc == OIOSAML_DENY_ENC_ALGORITHM) {
-            break;
-        }
+        free(eks[i].in);
+        free(eks[i].label);
     }
 
     if (rc != OIOSAML_OK) {
         OPENSSL_cleanse(key, sizeof(key));
-        return oiosaml_err_set(err, rc,
+
+        if (first.status != OIOSAML_OK) {
+            return oiosaml_err_set(err, first.status, "%s", first.text);
+        }
+
+        return oiosaml_err_set(err, OIOSAML_DENY_DECRYPT,
                                "no SP key decrypts the EncryptedKey");
     }
 
@@ -241,17 +312,21 @@ oiosaml_decrypt_assertion(const oiosaml_sp_t *sp, xmlNodePtr ea,
 }
 
 
+/*
+ * Reads an EncryptedKey: its algorithms (refused ones end the decryption:
+ * OIOSAML_DENY_ENC_ALGORITHM), the wrapped key, what its KeyInfo names
+ * and for whom it is.  OIOSAML_DENY_DECRYPT when it cannot be read; it is
+ * then not usable, and err says why.
+ */
 static oiosaml_status_t
-oiosaml_decrypt_key(const oiosaml_sp_t *sp, xmlNodePtr ek, size_t key_len,
-    unsigned char *key, oiosaml_err_t *err)
+oiosaml_decrypt_ek_read(const oiosaml_sp_t *sp, xmlNodePtr node,
+    oiosaml_ek_t *ek, oiosaml_err_t *err)
 {
-    char           *b64;
-    size_t          i, j, first, in_len, label_len, out_len;
-    xmlNodePtr      em, n, cd, cv;
-    const char     *alg, *md, *mgf, *v;
-    unsigned char  *in, *label, out[512];
+    char        *b64;
+    xmlNodePtr   em, n, cd, cv;
+    const char  *alg, *v;
 
-    em = oiosaml_xml_child(ek, OIOSAML_NS_XENC, "EncryptionMethod");
+    em = oiosaml_xml_child(node, OIOSAML_NS_XENC, "EncryptionMethod");
     alg = em ? oiosaml_xml_attr(em, "Algorithm") : NULL;
 
     if (alg == NULL) {
@@ -259,10 +334,8 @@ oiosaml_decrypt_key(const oiosaml_sp_t *sp, xmlNodePtr ek, size_t key_len,
                                "EncryptedKey names no algorithm");
     }
 
-    md = "SHA1";
-    mgf = "SHA1";
-    label = NULL;
-    label_len = 0;
+    ek->md = "SHA1";
+    ek->mgf = "SHA1";
 
     if (strcmp(alg, OIOSAML_XENC_ALG("rsa-oaep-mgf1p")) != 0
         && strcmp(alg, OIOSAML_XENC11_ALG("rsa-oaep")) != 0)
@@ -276,9 +349,9 @@ oiosaml_decrypt_key(const oiosaml_sp_t *sp, xmlNodePtr ek, size_t key_len,
         v = oiosaml_xml_attr(n, "Algorithm");
 
         if (oiosaml_xml_is(n, OIOSAML_NS_DS, "DigestMethod")) {
-            md = v ? oiosaml_md_lookup(oiosaml_oaep_digests, v) : NULL;
+            ek->md = v ? oiosaml_md_lookup(oiosaml_oaep_digests, v) : NULL;
 
-            if (md == NULL) {
+            if (ek->md == NULL) {
                 return oiosaml_err_set(err, OIOSAML_DENY_ENC_ALGORITHM,
                                        "OAEP digest \"%.100s\" is not "
                                        "allowed", v ? v : "");
@@ -287,24 +360,24 @@ oiosaml_decrypt_key(const oiosaml_sp_t *sp, xmlNodePtr ek, size_t key_len,
         } else if (oiosaml_xml_is(n, OIOSAML_NS_XENC11, "MGF")
                    && strcmp(alg, OIOSAML_XENC11_ALG("rsa-oaep")) == 0)
         {
-            mgf = v ? oiosaml_md_lookup(oiosaml_mgfs, v) : NULL;
+            ek->mgf = v ? oiosaml_md_lookup(oiosaml_mgfs, v) : NULL;
 
-            if (mgf == NULL) {
+            if (ek->mgf == NULL) {
                 return oiosaml_err_set(err, OIOSAML_DENY_ENC_ALGORITHM,
                                        "OAEP MGF \"%.100s\" is not allowed",
                                        v ? v : "");
             }
 
         } else if (oiosaml_xml_is(n, OIOSAML_NS_XENC, "OAEPparams")) {
-            if (label != NULL) {
-                free(label);
+            if (ek->label != NULL) {
                 return oiosaml_err_set(err, OIOSAML_DENY_DECRYPT,
                                        "two OAEPparams");
             }
 
             b64 = oiosaml_xml_text(n);
             if (b64 == NULL
-                || oiosaml_b64_decode(b64, strlen(b64), &label, &label_len)
+                || oiosaml_b64_decode(b64, strlen(b64), &ek->label,
+                                      &ek->label_len)
                    != OIOSAML_OK)
             {
                 free(b64);
@@ -316,103 +389,408 @@ oiosaml_decrypt_key(const oiosaml_sp_t *sp, xmlNodePtr ek, size_t key_len,
         }
     }
 
-    cd = oiosaml_xml_child(ek, OIOSAML_NS_XENC, "CipherData");
+    cd = oiosaml_xml_child(node, OIOSAML_NS_XENC, "CipherData");
     cv = cd ? oiosaml_xml_child(cd, OIOSAML_NS_XENC, "CipherValue") : NULL;
     b64 = cv ? oiosaml_xml_text(cv) : NULL;
 
     if (b64 == NULL
-        || oiosaml_b64_decode(b64, strlen(b64), &in, &in_len) != OIOSAML_OK)
+        || oiosaml_b64_decode(b64, strlen(b64), &ek->in, &ek->in_len)
+           != OIOSAML_OK)
     {
         free(b64);
-        free(label);
         return oiosaml_err_set(err, OIOSAML_DENY_DECRYPT,
                                "EncryptedKey has no base64 CipherValue");
     }
 
     free(b64);
 
-    /*
-     * Each try is a private-key operation: first the key whose certificate
-     * the EncryptedKey names, never a key of another size.
-     */
-    first = oiosaml_decrypt_key_hint(sp, ek);
+    ek->names = oiosaml_decrypt_ek_names(sp, node);
 
-    for (j = 0; j <= sp->nkeys; j++) {
-        i = (j == 0) ? first : j - 1;
+    v = oiosaml_xml_attr(node, "Recipient");
+    ek->recipient = (v == NULL) ? OIOSAML_EK_RCPT_NONE
+                    : (strcmp(v, sp->entity_id) == 0) ? OIOSAML_EK_RCPT_US
+                                                      : OIOSAML_EK_RCPT_OTHER;
+    ek->usable = 1;
 
-        if (i >= sp->nkeys || (j > 0 && i == first)
-            || (size_t) EVP_PKEY_get_size(sp->keys[i].pkey) != in_len)
-        {
-            continue;
-        }
+    return OIOSAML_OK;
+}
 
-        out_len = sizeof(out);
 
-        if (oiosaml_decrypt_rsa(sp->keys[i].pkey, md, mgf, label, label_len,
-                                in, in_len, out, &out_len) == OIOSAML_OK
-            && out_len == key_len)
-        {
-            memcpy(key, out, key_len);
-            OPENSSL_cleanse(out, sizeof(out));
-            free(in);
-            free(label);
-            return OIOSAML_OK;
+/*
+ * The one private-key operation per SP key: first the keys that an
+ * EncryptedKey names, each on the EncryptedKey that names it; then the
+ * others, each on the best EncryptedKey that names no certificate.
+ */
+static oiosaml_status_t
+oiosaml_decrypt_unwrap(const oiosaml_sp_t *sp, oiosaml_ek_t *eks,
+    size_t nek, size_t key_len, unsigned char *key)
+{
+    int             named, pass;
+    size_t          i, k, out_len;
+    oiosaml_ek_t   *e;
+    unsigned char   out[512];
+
+    for (pass = 0; pass < 2; pass++) {
+        for (k = 0; k < sp->nkeys; k++) {
+            named = 0;
+
+            for (i = 0; i < nek; i++) {
+                if (eks[i].names == k) {
+                    named = 1;
+                }
+            }
+
+            if (named != (pass == 0)) {
+                continue;
+            }
+
+            e = oiosaml_decrypt_pick(sp, k, eks, nek, named);
+
+            if (e == NULL) {
+                continue;
+            }
+
+            out_len = sizeof(out);
+
+            if (oiosaml_decrypt_rsa(sp->keys[k].pkey, e->md, e->mgf,
+                                    e->label, e->label_len, e->in,
+                                    e->in_len, out, &out_len)
+                == OIOSAML_OK
+                && out_len == key_len)
+            {
+                memcpy(key, out, key_len);
+                OPENSSL_cleanse(out, sizeof(out));
+                return OIOSAML_OK;
+            }
         }
     }
 
     OPENSSL_cleanse(out, sizeof(out));
-    free(in);
-    free(label);
 
     return OIOSAML_DENY_DECRYPT;
 }
 
 
 /*
- * The index of our key whose certificate the EncryptedKey's KeyInfo
- * carries (an X509Certificate), or sp->nkeys.  Only an ordering hint: any
- * key is still tried.
+ * The EncryptedKey for our key k: one that names k (named), else one
+ * that names no certificate; of the key's size; our entityID as
+ * Recipient first, then none, then another; the first of equals.
+ */
+static oiosaml_ek_t *
+oiosaml_decrypt_pick(const oiosaml_sp_t *sp, size_t k, oiosaml_ek_t *eks,
+    size_t nek, int named)
+{
+    size_t         i, size;
+    oiosaml_ek_t  *best;
+
+    if (EVP_PKEY_get_base_id(sp->keys[k].pkey) != EVP_PKEY_RSA) {
+        return NULL;
+    }
+
+    size = (size_t) EVP_PKEY_get_size(sp->keys[k].pkey);
+    best = NULL;
+
+    for (i = 0; i < nek; i++) {
+        if (!eks[i].usable || eks[i].in_len != size
+            || eks[i].names != (named ? k : OIOSAML_EK_NAMES_NOTHING))
+        {
+            continue;
+        }
+
+        if (best == NULL || eks[i].recipient > best->recipient) {
+            best = &eks[i];
+        }
+    }
+
+    return best;
+}
+
+
+/*
+ * What the EncryptedKey's ds:KeyInfo names: the index of our key whose
+ * certificate an X509Data child (X509Certificate, X509IssuerSerial,
+ * X509SKI) names; OIOSAML_EK_NAMES_OTHER when they name only
+ * certificates that are not ours; else OIOSAML_EK_NAMES_NOTHING.
  */
 static size_t
-oiosaml_decrypt_key_hint(const oiosaml_sp_t *sp, xmlNodePtr ek)
+oiosaml_decrypt_ek_names(const oiosaml_sp_t *sp, xmlNodePtr node)
 {
-    char        *text, *p, *q;
-    size_t       i;
-    xmlNodePtr   n;
+    size_t      names, n;
+    xmlNodePtr  ki, xd, c;
 
-    if (sp->nkeys < 2) {
-        return 0;
+    names = OIOSAML_EK_NAMES_NOTHING;
+    ki = oiosaml_xml_child(node, OIOSAML_NS_DS, "KeyInfo");
+
+    if (ki == NULL) {
+        return names;
     }
 
-    n = oiosaml_xml_child(ek, OIOSAML_NS_DS, "KeyInfo");
-    n = n ? oiosaml_xml_child(n, OIOSAML_NS_DS, "X509Data") : NULL;
-    n = n ? oiosaml_xml_child(n, OIOSAML_NS_DS, "X509Certificate") : NULL;
-    text = n ? oiosaml_xml_text(n) : NULL;
+    for (xd = oiosaml_xml_first(ki); xd; xd = oiosaml_xml_next(xd)) {
+        if (!oiosaml_xml_is(xd, OIOSAML_NS_DS, "X509Data")) {
+            continue;
+        }
 
+        for (c = oiosaml_xml_first(xd); c; c = oiosaml_xml_next(c)) {
+            n = oiosaml_decrypt_x509_names(sp, c);
+
+            if (n < sp->nkeys) {
+                return n;
+            }
+
+            if (n == OIOSAML_EK_NAMES_OTHER) {
+                names = n;
+            }
+        }
+    }
+
+    return names;
+}
+
+
+/* one child of X509Data */
+static size_t
+oiosaml_decrypt_x509_names(const oiosaml_sp_t *sp, xmlNodePtr node)
+{
+    char    *text;
+    size_t   n;
+
+    if (oiosaml_xml_is(node, OIOSAML_NS_DS, "X509IssuerSerial")) {
+        return oiosaml_decrypt_serial_names(sp, node);
+    }
+
+    if (!oiosaml_xml_is(node, OIOSAML_NS_DS, "X509Certificate")
+        && !oiosaml_xml_is(node, OIOSAML_NS_DS, "X509SKI"))
+    {
+        return OIOSAML_EK_NAMES_NOTHING;
+    }
+
+    text = oiosaml_xml_text(node);
     if (text == NULL) {
-        return sp->nkeys;
+        return OIOSAML_EK_NAMES_NOTHING;
     }
 
-    /* base64 without its line breaks */
-    for (p = text, q = text; *p; p++) {
-        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
-            *q++ = *p;
-        }
-    }
-
-    *q = '\0';
-
-    for (i = 0; i < sp->nkeys; i++) {
-        if (sp->keys[i].cert.der_b64 != NULL
-            && strcmp(sp->keys[i].cert.der_b64, text) == 0)
-        {
-            break;
-        }
-    }
+    n = oiosaml_xml_is(node, OIOSAML_NS_DS, "X509Certificate")
+        ? oiosaml_decrypt_cert_names(sp, text)
+        : oiosaml_decrypt_ski_names(sp, text);
 
     free(text);
 
-    return i;
+    return n;
+}
+
+
+/* an X509Certificate: equal to one of ours (by SHA-256), or another */
+static size_t
+oiosaml_decrypt_cert_names(const oiosaml_sp_t *sp, const char *b64)
+{
+    size_t          k, len;
+    unsigned char  *der, md[32];
+
+    if (oiosaml_b64_decode(b64, strlen(b64), &der, &len) != OIOSAML_OK) {
+        return OIOSAML_EK_NAMES_OTHER;
+    }
+
+    if (EVP_Digest(der, len, md, NULL, EVP_sha256(), NULL) != 1) {
+        free(der);
+        return OIOSAML_EK_NAMES_NOTHING;
+    }
+
+    free(der);
+
+    for (k = 0; k < sp->nkeys; k++) {
+        if (memcmp(md, sp->keys[k].cert.sha256, sizeof(md)) == 0) {
+            return k;
+        }
+    }
+
+    return OIOSAML_EK_NAMES_OTHER;
+}
+
+
+/*
+ * An X509SKI: the subject key identifier of one of ours, or another
+ * (only when every one of our certificates has one to compare)
+ */
+static size_t
+oiosaml_decrypt_ski_names(const oiosaml_sp_t *sp, const char *b64)
+{
+    int                         all;
+    size_t                      k, len;
+    unsigned char              *ski;
+    const ASN1_OCTET_STRING    *ours;
+
+    if (oiosaml_b64_decode(b64, strlen(b64), &ski, &len) != OIOSAML_OK) {
+        return OIOSAML_EK_NAMES_OTHER;
+    }
+
+    all = 1;
+
+    for (k = 0; k < sp->nkeys; k++) {
+        ours = X509_get0_subject_key_id(sp->keys[k].cert.x509);
+
+        if (ours == NULL) {
+            all = 0;
+            continue;
+        }
+
+        if ((size_t) ASN1_STRING_length(ours) == len
+            && memcmp(ASN1_STRING_get0_data(ours), ski, len) == 0)
+        {
+            free(ski);
+            return k;
+        }
+    }
+
+    free(ski);
+
+    return all ? OIOSAML_EK_NAMES_OTHER : OIOSAML_EK_NAMES_NOTHING;
+}
+
+
+/*
+ * An X509IssuerSerial: a serial number that none of our certificates has
+ * names another one; the serial and the issuer (compared as RFC 2253
+ * text) of one of ours name it; the serial of ours with an issuer written
+ * in a way we do not compare names nothing we can read.
+ */
+static size_t
+oiosaml_decrypt_serial_names(const oiosaml_sp_t *sp, xmlNodePtr node)
+{
+    int          maybe;
+    char        *issuer, *serial;
+    size_t       k, names;
+    BIGNUM      *bn, *ours;
+    xmlNodePtr   in, sn;
+
+    in = oiosaml_xml_child(node, OIOSAML_NS_DS, "X509IssuerName");
+    sn = oiosaml_xml_child(node, OIOSAML_NS_DS, "X509SerialNumber");
+
+    if (in == NULL || sn == NULL) {
+        return OIOSAML_EK_NAMES_NOTHING;
+    }
+
+    serial = oiosaml_xml_text(sn);
+    issuer = oiosaml_xml_text(in);
+    bn = NULL;
+    names = OIOSAML_EK_NAMES_NOTHING;
+
+    if (serial == NULL || issuer == NULL || serial[0] == '\0'
+        || strspn(serial, "0123456789") != strlen(serial)
+        || strlen(serial) > 100
+        || BN_dec2bn(&bn, serial) == 0)
+    {
+        goto done;
+    }
+
+    maybe = 0;
+
+    for (k = 0; k < sp->nkeys; k++) {
+        ours = ASN1_INTEGER_to_BN(
+                   X509_get0_serialNumber(sp->keys[k].cert.x509), NULL);
+
+        if (ours == NULL) {
+            maybe = 1;
+            continue;
+        }
+
+        if (BN_cmp(ours, bn) == 0) {
+            maybe = 1;
+
+            if (oiosaml_decrypt_dn_eq(
+                    X509_get_issuer_name(sp->keys[k].cert.x509), issuer))
+            {
+                BN_free(ours);
+                names = k;
+                goto done;
+            }
+        }
+
+        BN_free(ours);
+    }
+
+    names = maybe ? OIOSAML_EK_NAMES_NOTHING : OIOSAML_EK_NAMES_OTHER;
+
+done:
+
+    BN_free(bn);
+    free(serial);
+    free(issuer);
+
+    return names;
+}
+
+
+/* is text the RFC 2253 form of name (spaces and letter case aside)? */
+static int
+oiosaml_decrypt_dn_eq(const X509_NAME *name, const char *text)
+{
+    int     n, eq;
+    BIO    *bio;
+    char    ours[OIOSAML_MAX_DN + 1], a[OIOSAML_MAX_DN + 1];
+    char    b[OIOSAML_MAX_DN + 1];
+    size_t  alen, blen;
+
+    if (strlen(text) > OIOSAML_MAX_DN) {
+        return 0;
+    }
+
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) {
+        return 0;
+    }
+
+    n = -1;
+
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
+        n = BIO_read(bio, ours, OIOSAML_MAX_DN);
+    }
+
+    BIO_free(bio);
+    ERR_clear_error();
+
+    if (n < 0) {
+        return 0;
+    }
+
+    alen = oiosaml_decrypt_dn_norm(ours, (size_t) n, a);
+    blen = oiosaml_decrypt_dn_norm(text, strlen(text), b);
+    eq = (alen == blen && memcmp(a, b, alen) == 0);
+
+    return eq;
+}
+
+
+/* drops the spaces around ',', '+' and '=' and lowercases ASCII */
+static size_t
+oiosaml_decrypt_dn_norm(const char *in, size_t len, char *out)
+{
+    char    c;
+    size_t  i, j, n;
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        c = in[i];
+
+        if (c == ' ') {
+            for (j = i; j < len && in[j] == ' '; j++) {
+                /* void */
+            }
+
+            if (n == 0 || j == len
+                || out[n - 1] == ',' || out[n - 1] == '+'
+                || out[n - 1] == '=' || in[j] == ',' || in[j] == '+'
+                || in[j] == '=')
+            {
+                i = j - 1;
+                continue;
+            }
+        }
+
+        out[n++] = (c >= 'A' && c <= 'Z') ? (char) (c - 'A' + 'a') : c;
+    }
+
+    return n;
 }
 
 
@@ -454,7 +832,10 @@ oiosaml_decrypt_rsa(EVP_PKEY *pkey, const char *md, const char *mgf,
         }
     }
 
-    ok = ok && EVP_PKEY_decrypt(ctx, out, out_len, in, in_len) == 1;
+    if (ok) {
+        oiosaml_pkey_ops++;
+        ok = EVP_PKEY_decrypt(ctx, out, out_len, in, in_len) == 1;
+    }
 
     OPENSSL_free(l);
     EVP_MD_free(omd);

@@ -221,6 +221,12 @@ oiosaml_identity_attributes(oiosaml_identity_t *id, xmlNodePtr assertion,
                 continue;
             }
 
+            if (strcmp(name, OIOSAML_A_NSIS_LOA) == 0
+                || strcmp(name, OIOSAML_A_NIST_LOA) == 0)
+            {
+                id->level_stated = 1;
+            }
+
             for (av = oiosaml_xml_first(a); av; av = oiosaml_xml_next(av)) {
                 if (!oiosaml_xml_is(av, OIOSAML_NS_SAML, "AttributeValue")) {
                     continue;

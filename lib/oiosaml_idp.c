@@ -79,8 +79,7 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
     idp->metadata_file = oiosaml_strdup(conf->metadata_file);
     idp->profile = conf->profile;
     idp->signed_part = conf->signed_part;
-    idp->max_loa = conf->max_loa != OIOSAML_LOA_NONE ? conf->max_loa
-                                                     : OIOSAML_LOA_NIST2;
+    idp->max_loa = conf->max_loa;       /* NONE: not set */
     idp->high_nist = conf->high_nist ? conf->high_nist : 4;
     idp->allow_sha1 = conf->allow_sha1;
     idp->require_encryption = conf->require_encryption;

@@ -146,6 +146,8 @@ struct oiosaml_identity_s {
     oiosaml_loa_t         nsis;         /* nsis/loa attribute */
     oiosaml_loa_t         nist;         /* AssuranceLevel attribute */
     unsigned              mfa:1;        /* ADFS multipleauthn seen */
+    /* a level attribute is present, whether its value reads or not */
+    unsigned              level_stated:1;
     unsigned              expired_cert:1;   /* trusted by cert_grace */
     time_t                not_on_or_after;
     char                 *assertion_id;
@@ -215,6 +217,17 @@ char *oiosaml_strdup(const char *s);
 void oiosaml_wipe_free(void *p, size_t len);
 oiosaml_status_t oiosaml_read_file(const char *file, size_t max,
     unsigned char **data, size_t *len, oiosaml_err_t *err);
+
+
+/* secrets (oiosaml_secret.c) */
+/*
+ * Is a secret obviously weak (few distinct bytes, a short pattern
+ * repeated, a low entropy estimate)?  1, and why ("it ...") in why.
+ */
+int oiosaml_secret_weak(const unsigned char *s, size_t len, char *why,
+    size_t size);
+/* 1 when every byte is printable ASCII, space, tab, CR or LF */
+int oiosaml_secret_text(const unsigned char *s, size_t len);
 
 
 /* base64 (oiosaml_b64.c) */
@@ -307,6 +320,12 @@ oiosaml_status_t oiosaml_dsig_register_id(xmlNodePtr node, const char *id,
 
 
 /* decryption (oiosaml_decrypt.c) */
+/*
+ * RSA private-key operations made to unwrap EncryptedKeys, before any
+ * signature is known good: counted for the tests, which bound them.
+ */
+extern unsigned long  oiosaml_pkey_ops;
+
 oiosaml_status_t oiosaml_decrypt_assertion(const oiosaml_sp_t *sp,
     xmlNodePtr encrypted_assertion, xmlNodePtr *assertion,
     oiosaml_err_t *err);
@@ -351,6 +370,9 @@ size_t oiosaml_url_decode(char *s, size_t len);
 #define OIOSAML_NIST_LOA_PREFIX  "urn:dk:gov:saml:attribute:AssuranceLevel:"
 #define OIOSAML_MULTIPLEAUTHN \
     "http://schemas.microsoft.com/claims/multipleauthn"
+
+/* what an oiosaml2-no-loa IdP delivers when max_loa is not set */
+#define OIOSAML_LOA_NO_LOA_DEFAULT  OIOSAML_LOA_NIST2
 
 /* the NIST number (1-4) of a level, 0 for none */
 int oiosaml_loa_nist(oiosaml_loa_t loa);

@@ -11,7 +11,9 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <xmlsec/openssl/evp.h>
 
@@ -19,9 +21,12 @@
 
 
 #define OIOSAML_MAX_PEM_FILE  (64 * 1024)
+#define OIOSAML_MIN_RSA_BITS  2048
 
 
 static oiosaml_status_t oiosaml_cert_fill(oiosaml_cert_t *cert,
+    oiosaml_err_t *err);
+static oiosaml_status_t oiosaml_cert_curve(EVP_PKEY *pkey,
     oiosaml_err_t *err);
 static time_t oiosaml_asn1_time(const ASN1_TIME *t);
 
@@ -106,9 +111,10 @@ oiosaml_cert_load(const char *file, oiosaml_cert_t *cert, oiosaml_err_t *err)
 static oiosaml_status_t
 oiosaml_cert_fill(oiosaml_cert_t *cert, oiosaml_err_t *err)
 {
-    int             n;
-    unsigned int    mdlen;
-    unsigned char  *der;
+    int               n;
+    unsigned int      mdlen;
+    unsigned char    *der;
+    oiosaml_status_t  rc;
 
     cert->pkey = X509_get_pubkey(cert->x509);
     if (cert->pkey == NULL) {
@@ -126,11 +132,20 @@ oiosaml_cert_fill(oiosaml_cert_t *cert, oiosaml_err_t *err)
     }
 
     if (EVP_PKEY_get_base_id(cert->pkey) == EVP_PKEY_RSA
-        && EVP_PKEY_get_bits(cert->pkey) < 2048)
+        && EVP_PKEY_get_bits(cert->pkey) < OIOSAML_MIN_RSA_BITS)
     {
         oiosaml_cert_clear(cert);
         return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                               "RSA key shorter than 2048 bits");
+                               "RSA key shorter than %d bits",
+                               OIOSAML_MIN_RSA_BITS);
+    }
+
+    if (EVP_PKEY_get_base_id(cert->pkey) == EVP_PKEY_EC) {
+        rc = oiosaml_cert_curve(cert->pkey, err);
+        if (rc != OIOSAML_OK) {
+            oiosaml_cert_clear(cert);
+            return rc;
+        }
     }
 
     cert->not_before = oiosaml_asn1_time(X509_get0_notBefore(cert->x509));
@@ -160,6 +175,50 @@ oiosaml_cert_fill(oiosaml_cert_t *cert, oiosaml_err_t *err)
         oiosaml_cert_clear(cert);
         return oiosaml_err_set(err, OIOSAML_ERR_NOMEM,
                                "cannot build the xmlsec key");
+    }
+
+    return OIOSAML_OK;
+}
+
+
+/*
+ * An EC key must be on P-256, P-384 or P-521: the curves of [OIO-ALG-01]
+ * and of XML Signature 1.1, at least as strong as RSA-2048.  Smaller
+ * (secp112r1, P-192, P-224), other (secp256k1, Brainpool) and explicit
+ * curves are refused.
+ */
+static oiosaml_status_t
+oiosaml_cert_curve(EVP_PKEY *pkey, oiosaml_err_t *err)
+{
+    int          nid;
+    char         name[80];
+    size_t       len;
+    const char  *nist;
+
+    if (EVP_PKEY_get_group_name(pkey, name, sizeof(name), &len) != 1) {
+        ERR_clear_error();
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "EC key with explicit curve parameters: "
+                               "only the named curves P-256, P-384 or "
+                               "P-521 are accepted");
+    }
+
+    nid = OBJ_sn2nid(name);
+
+    if (nid == NID_undef) {
+        nid = EC_curve_nist2nid(name);
+    }
+
+    if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1
+        && nid != NID_secp521r1)
+    {
+        nist = (nid != NID_undef) ? EC_curve_nid2nist(nid) : NULL;
+
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "EC key on curve %s (%s%s%d bits): only "
+                               "P-256, P-384 or P-521 are accepted", name,
+                               nist ? nist : "", nist ? ", " : "",
+                               EVP_PKEY_get_bits(pkey));
     }
 
     return OIOSAML_OK;

@@ -60,6 +60,11 @@ static const char *const  oiosaml_profile_names[] = {
     (sizeof(oiosaml_profile_names) / sizeof(oiosaml_profile_names[0]))
 
 
+static const oiosaml_loa_info_t *oiosaml_loa_info(oiosaml_loa_t loa);
+static int oiosaml_loa_rank(const oiosaml_idp_t *idp, oiosaml_loa_t loa);
+static oiosaml_loa_t oiosaml_loa_ceiling(const oiosaml_idp_t *idp);
+
+
 static const oiosaml_loa_info_t *
 oiosaml_loa_info(oiosaml_loa_t loa)
 {
@@ -177,11 +182,32 @@ oiosaml_loa_satisfies(const oiosaml_idp_t *idp, oiosaml_loa_t achieved,
 }
 
 
+/*
+ * The most this IdP can give: max_loa when set; for oiosaml2-no-loa the
+ * level the operator asserts (max_loa, default nist2); else none.
+ */
+static oiosaml_loa_t
+oiosaml_loa_ceiling(const oiosaml_idp_t *idp)
+{
+    if (idp->max_loa == OIOSAML_LOA_NONE
+        && idp->profile == OIOSAML_PROFILE_OIOSAML2_NO_LOA)
+    {
+        return OIOSAML_LOA_NO_LOA_DEFAULT;
+    }
+
+    return idp->max_loa;
+}
+
+
 oiosaml_status_t
 oiosaml_idp_can_reach(const oiosaml_idp_t *idp, oiosaml_loa_t required)
 {
-    if (idp->profile == OIOSAML_PROFILE_OIOSAML2_NO_LOA
-        && !oiosaml_loa_satisfies(idp, idp->max_loa, required))
+    oiosaml_loa_t  ceiling;
+
+    ceiling = oiosaml_loa_ceiling(idp);
+
+    if (ceiling != OIOSAML_LOA_NONE
+        && !oiosaml_loa_satisfies(idp, ceiling, required))
     {
         return OIOSAML_DENY_LOA;
     }
@@ -195,24 +221,31 @@ oiosaml_idp_can_reach(const oiosaml_idp_t *idp, oiosaml_loa_t required)
  *
  *   oiosaml3*:  the nsis/loa attribute, else the AssuranceLevel attribute;
  *   oiosaml2*:  the AssuranceLevel attribute, else the nsis/loa attribute;
- *   *-adfs-*:   as above, and a "multipleauthn" class or claim counts as
- *               the level that was asked for; with no level at all, an
- *               ADFS login is one factor (Low / NIST 2);
- *   oiosaml2-no-loa: the level the operator asserts (max_loa).
+ *   *-adfs-*:   as above; only when the assertion states no level at all
+ *               (neither attribute), a "multipleauthn" class or claim
+ *               counts as the level that was asked for; otherwise an ADFS
+ *               login without a level is one factor (Low / NIST 2);
+ *   oiosaml2-no-loa: the level the operator asserts (max_loa, nist2).
  *
- * The AuthnContextClassRef never decides a level on its own.
+ * Then max_loa, when set, caps the level for every profile.  The
+ * AuthnContextClassRef never decides a level on its own.
  */
 oiosaml_status_t
 oiosaml_loa_achieved(oiosaml_identity_t *id, oiosaml_loa_t requested,
     oiosaml_err_t *err)
 {
-    oiosaml_loa_t         loa;
+    int                   stated, capped;
+    oiosaml_loa_t         loa, ceiling;
     const oiosaml_idp_t  *idp = id->idp;
+
+    stated = id->level_stated || id->nsis != OIOSAML_LOA_NONE
+             || id->nist != OIOSAML_LOA_NONE;
+    ceiling = oiosaml_loa_ceiling(idp);
 
     switch (idp->profile) {
 
     case OIOSAML_PROFILE_OIOSAML2_NO_LOA:
-        loa = idp->max_loa;
+        loa = ceiling;
         break;
 
     case OIOSAML_PROFILE_OIOSAML2:
@@ -242,13 +275,23 @@ oiosaml_loa_achieved(oiosaml_identity_t *id, oiosaml_loa_t requested,
         break;
     }
 
-    if (id->mfa && idp->profile != OIOSAML_PROFILE_OIOSAML2
+    if (id->mfa && !stated
+        && idp->profile != OIOSAML_PROFILE_OIOSAML2
         && idp->profile != OIOSAML_PROFILE_OIOSAML3
         && idp->profile != OIOSAML_PROFILE_OIOSAML2_NO_LOA
         && oiosaml_loa_nist(requested) >= 3
         && oiosaml_loa_cmp(requested, loa) > 0)
     {
         loa = requested;
+    }
+
+    capped = 0;
+
+    if (ceiling != OIOSAML_LOA_NONE
+        && oiosaml_loa_rank(idp, loa) > oiosaml_loa_rank(idp, ceiling))
+    {
+        loa = ceiling;
+        capped = 1;
     }
 
     id->loa = loa;
@@ -269,7 +312,9 @@ oiosaml_loa_achieved(oiosaml_identity_t *id, oiosaml_loa_t requested,
                                idp->id, oiosaml_loa_name(loa),
                                oiosaml_loa_name(requested),
                                idp->profile == OIOSAML_PROFILE_OIOSAML2_NO_LOA
-                               ? " (level asserted by configuration)" : "");
+                               ? " (level asserted by configuration)"
+                               : capped ? " (capped by the IdP's max_loa)"
+                                        : "");
     }
 
     return OIOSAML_OK;

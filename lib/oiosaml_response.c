@@ -38,6 +38,8 @@ static oiosaml_status_t oiosaml_verify_in_response_to(oiosaml_verify_t *v,
     const char *irt, oiosaml_err_t *err);
 static oiosaml_status_t oiosaml_verify_issuer(oiosaml_verify_t *v,
     xmlNodePtr parent, int required, oiosaml_err_t *err);
+static oiosaml_status_t oiosaml_verify_idp_state(oiosaml_verify_t *v,
+    oiosaml_err_t *err);
 static oiosaml_status_t oiosaml_verify_signature(oiosaml_verify_t *v,
     xmlNodePtr node, oiosaml_err_t *err);
 static oiosaml_status_t oiosaml_verify_subject(oiosaml_verify_t *v,
@@ -132,6 +134,11 @@ oiosaml_verify_doc(oiosaml_verify_t *v, xmlDocPtr doc,
                                    "the login was started at IdP \"%s\", "
                                    "which is no longer configured",
                                    v->p->pending->idp_id);
+        }
+
+        rc = oiosaml_verify_idp_state(v, err);
+        if (rc != OIOSAML_OK) {
+            return rc;
         }
     }
 
@@ -491,6 +498,36 @@ oiosaml_verify_issuer(oiosaml_verify_t *v, xmlNodePtr parent, int required,
 
     free(issuer);
     v->idp = idp;
+
+    return oiosaml_verify_idp_state(v, err);
+}
+
+
+/*
+ * As soon as the IdP is known, before any signature or decryption: no
+ * answer is taken from an IdP that the operator marked down or whose
+ * metadata is past its validUntil (oiosaml_idp_available()).
+ */
+static oiosaml_status_t
+oiosaml_verify_idp_state(oiosaml_verify_t *v, oiosaml_err_t *err)
+{
+    char                  until[21];
+    const oiosaml_idp_t  *idp = v->idp;
+
+    if (idp->down) {
+        return oiosaml_err_set(err, OIOSAML_DENY_IDP_UNAVAILABLE,
+                               "IdP \"%s\" is marked down (down): its "
+                               "answers are refused", idp->id);
+    }
+
+    if (idp->valid_until != 0 && idp->valid_until <= v->p->now) {
+        oiosaml_time_format(idp->valid_until, until);
+
+        return oiosaml_err_set(err, OIOSAML_DENY_IDP_UNAVAILABLE,
+                               "the metadata of IdP \"%s\" expired at %s "
+                               "(validUntil): its answers are refused until "
+                               "newer metadata is loaded", idp->id, until);
+    }
 
     return OIOSAML_OK;
 }

@@ -242,28 +242,49 @@ oiosaml_status_t
 oiosaml_sp_set_cookie_secret(oiosaml_sp_t *sp, const char *file,
     oiosaml_err_t *err)
 {
-    size_t            len;
+    char              why[200];
+    size_t            len, whole;
     unsigned char    *data;
     oiosaml_status_t  rc;
 
-    rc = oiosaml_read_file(file, OIOSAML_MAX_SECRET_FILE, &data, &len, err);
+    rc = oiosaml_read_file(file, OIOSAML_MAX_SECRET_FILE, &data, &whole,
+                           err);
     if (rc != OIOSAML_OK) {
         return rc;
     }
+
+    /*
+     * Trailing CR and LF are not part of the secret (as always: the keys
+     * derived from a file do not change).  In a text file they are not
+     * counted either; a binary file (openssl rand 32) counts whole, as
+     * its last random byte may be one of them.
+     */
+    len = whole;
 
     while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r')) {
         len--;
     }
 
-    if (len < OIOSAML_MIN_SECRET) {
-        oiosaml_wipe_free(data, len);
+    if ((oiosaml_secret_text(data, whole) ? len : whole)
+        < OIOSAML_MIN_SECRET)
+    {
+        oiosaml_wipe_free(data, whole);
         return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
                                "cookie secret \"%s\" is shorter than %d "
                                "bytes", file, OIOSAML_MIN_SECRET);
     }
 
+    if (oiosaml_secret_weak(data, len, why, sizeof(why))) {
+        oiosaml_wipe_free(data, whole);
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "cookie secret \"%.200s\" is too easy to "
+                               "guess: %s; replace it with random bytes, "
+                               "e.g. \"openssl rand -base64 48 > file\"",
+                               file, why);
+    }
+
     rc = oiosaml_sp_secret(sp, data, len, err);
-    oiosaml_wipe_free(data, len);
+    oiosaml_wipe_free(data, whole);
 
     return rc;
 }

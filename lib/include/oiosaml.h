@@ -204,8 +204,11 @@ typedef struct {
     oiosaml_profile_t   profile;
     oiosaml_signed_t    signed_part;
     /*
-     * oiosaml2-no-loa: the level this IdP is taken to deliver, as the
-     * operator asserts it (default nist2); other profiles: ignored.
+     * The most this IdP is trusted to deliver, OIOSAML_LOA_NONE for no
+     * limit: a login there never reaches a higher level, whatever the
+     * assertion says, and oiosaml_idp_can_reach() refuses higher
+     * requirements.  oiosaml2-no-loa: also the level the IdP is taken to
+     * deliver, as the operator asserts it (default nist2).
      */
     oiosaml_loa_t       max_loa;
     /* the NIST number NSIS High maps to for this IdP: 4 (default) or 3 */
@@ -252,9 +255,9 @@ int oiosaml_loa_satisfies(const oiosaml_idp_t *idp, oiosaml_loa_t achieved,
     oiosaml_loa_t required);
 
 /*
- * Can a login at this IdP reach the level at all?  OIOSAML_DENY_LOA for an
- * oiosaml2-no-loa IdP whose asserted level is too low: asking it again
- * cannot help.
+ * Can a login at this IdP reach the level at all?  OIOSAML_DENY_LOA when
+ * the level is above the IdP's max_loa (for oiosaml2-no-loa: its asserted
+ * level, nist2 by default): asking it again cannot help.
  */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_can_reach(
     const oiosaml_idp_t *idp, oiosaml_loa_t required);
@@ -365,7 +368,12 @@ OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_key(oiosaml_sp_t *sp,
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_idp(oiosaml_sp_t *sp,
     oiosaml_idp_t *idp, oiosaml_err_t *err);
 
-/* loads the cookie sealing secret (at least 32 bytes, any format) */
+/*
+ * Loads the cookie sealing secret (at least 32 bytes, any format; a
+ * trailing newline is not counted).  OIOSAML_ERR_CONFIG for a secret that
+ * is obviously easy to guess: fewer than 8 distinct bytes, a pattern of
+ * fewer than 32 bytes repeated, or an entropy estimate below 80 bits.
+ */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_set_cookie_secret(
     oiosaml_sp_t *sp, const char *file, oiosaml_err_t *err);
 

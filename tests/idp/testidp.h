@@ -358,7 +358,8 @@ typedef enum {
  *   destination=|omit   recipient=   in_response_to=|omit
  *   not_before=-30 not_on_or_after=300 scd_not_on_or_after=300
  *   issue_instant=0 (seconds from now)   assertions=1|2
- *   authn_statements=0|1|2   loa=   nist=   nameid=   classref=   acs=
+ *   authn_statements=0|1|2   loa=|omit   nist=|omit (omit: the user's
+ *     level attribute left out)   nameid=   classref=   acs=
  *   tamper=1 (NameID text -> "mallory" after signing; not with encryption)
  */
 typedef struct {

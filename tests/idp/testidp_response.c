@@ -57,6 +57,7 @@ static int testidp_assertion_authn(testidp_rctx_t *rc, xmlNodePtr a,
     xmlNsPtr ns);
 static int testidp_assertion_attrs(testidp_rctx_t *rc, xmlNodePtr a,
     xmlNsPtr ns);
+static int testidp_knob_omit(const char *value);
 static xmlNodePtr testidp_attr_node(xmlNodePtr parent, xmlNsPtr ns,
     const char *name);
 static xmlNsPtr testidp_saml_ns(testidp_rctx_t *rc, xmlNodePtr node);
@@ -531,18 +532,27 @@ testidp_assertion_attrs(testidp_rctx_t *rc, xmlNodePtr a, xmlNsPtr ns)
         return testidp_err(rc->err, "out of memory");
     }
 
-    loa_done = 0;
-    nist_done = 0;
+    /* loa=omit, nist=omit: the user's level attribute is left out */
+    loa_done = testidp_knob_omit(rc->knobs->loa);
+    nist_done = testidp_knob_omit(rc->knobs->nist);
 
     for (i = 0; i < rc->user->nattrs; i++) {
         ua = &rc->user->attrs[i];
         override = NULL;
 
         if (strcmp(ua->name, TESTIDP_ATTR_NSIS_LOA) == 0) {
+            if (testidp_knob_omit(rc->knobs->loa)) {
+                continue;
+            }
+
             override = rc->knobs->loa;
             loa_done = 1;
 
         } else if (strcmp(ua->name, TESTIDP_ATTR_NIST_LOA) == 0) {
+            if (testidp_knob_omit(rc->knobs->nist)) {
+                continue;
+            }
+
             override = rc->knobs->nist;
             nist_done = 1;
         }
@@ -592,7 +602,20 @@ testidp_assertion_attrs(testidp_rctx_t *rc, xmlNodePtr a, xmlNsPtr ns)
         }
     }
 
+    /* an AttributeStatement holds at least one Attribute */
+    if (st->children == NULL) {
+        xmlUnlinkNode(st);
+        xmlFreeNode(st);
+    }
+
     return 0;
+}
+
+
+static int
+testidp_knob_omit(const char *value)
+{
+    return value != NULL && strcmp(value, "omit") == 0;
 }
 
 

@@ -200,11 +200,19 @@ class AdfsTest(LoaTestCase):
         self.assertNotIn("RequestedAuthnContext", xml)
 
     def test_multipleauthn_answer_counts_as_the_requested_level(self):
-        # bob has only NSIS Low; the ADFS answer says multipleauthn
-        b, r, _ = self.login(user="bob", path="/secure/x", classref=MFA)
+        # an ADFS answer that states no level, only multipleauthn
+        b, r, _ = self.login(user="bob", path="/secure/x", classref=MFA,
+                             loa="omit")
         self.assertEqual(r.status, 303, r.body)
         e = self.echo(b.get(self.url("/secure/x")).body)
         self.assertEqual(e["LoA"], "substantial")
+
+    def test_multipleauthn_does_not_raise_a_stated_level(self):
+        # bob's answer states NSIS Low: multipleauthn does not make it more
+        b, r, _ = self.login(user="bob", path="/secure/x", classref=MFA)
+        line = self.assertDenied(r, 403, "deny_loa")
+        self.assertIn("with level low, the login asked for substantial",
+                      line)
 
     def test_first_factor_class_is_not_mfa(self):
         b, r, _ = self.login(
@@ -229,7 +237,8 @@ class AdfsRelayStateTest(LoaTestCase):
         self.assertLessEqual(len(relay), 80)
         self.assertIn("oiosaml-req-" + handle, b.cookies)
         page = b.get(r.location)
-        acs, answer = self.idp_answer(b, page, user="bob", classref=MFA)
+        acs, answer = self.idp_answer(b, page, user="bob", classref=MFA,
+                                      loa="omit")
         self.assertEqual(answer["RelayState"], relay)
         r = b.post(acs, answer)
         self.assertEqual(r.status, 303, r.body)
@@ -244,6 +253,85 @@ class AdfsRelayStateTest(LoaTestCase):
         answer["RelayState"] = handle + ".Low"      # edited on the way
         r = b.post(acs, answer)
         self.assertDenied(r, 403, "deny_loa")
+
+
+class AdfsStatedLevelTest(LoaTestCase):
+    """Review finding 1: an ADFS IdP (the test IdP answers with the class
+    that was asked for) whose answer states NSIS Substantial plus the MFA
+    class, to a login that asked for High."""
+
+    idp_options = "profile=oiosaml3-adfs-multipleauthn"
+    idp_extra = "encrypt_cert={certs}/sp.crt profile=adfs"
+
+    def test_substantial_plus_mfa_is_not_high(self):
+        b = Browser()
+        page = self.start_login(b, "/high/x")
+        xml, _ = authn_request(page.url)
+        self.assertIn(">" + MFA + "<", xml)
+        # alice: NSIS Substantial; unencrypted, to see what the IdP said
+        acs, answer = self.idp_answer(b, page, encrypt="none")
+        sent = base64.b64decode(answer["SAMLResponse"]).decode()
+        self.assertIn("ClassRef>" + MFA + "</", sent)
+        self.assertIn('nsis/loa" NameFormat="urn:oasis:names:tc:SAML:2.0:'
+                      'attrname-format:uri"><AttributeValue>Substantial<',
+                      sent)
+        r = b.post(acs, answer)
+        line = self.assertDenied(r, 403, "deny_loa")
+        self.assertIn("with level substantial, the login asked for high",
+                      line)
+        self.assertNotIn(SESSION, b.cookies)
+        self.assertEqual(b.get(self.url("/high/x")).status, 302)
+
+    def test_substantial_plus_mfa_is_substantial(self):
+        b, r, _ = self.login(path="/secure/x")
+        self.assertEqual(r.status, 303, r.body)
+        e = self.echo(b.get(self.url("/secure/x")).body)
+        self.assertEqual(e["LoA"], "substantial")
+        self.assertEqual(b.get(self.url("/high/x")).status, 302)
+
+    def test_no_level_plus_mfa_is_the_requested_level(self):
+        b, r, _ = self.login(path="/high/x", loa="omit")
+        self.assertEqual(r.status, 303, r.body)
+        e = self.echo(b.get(self.url("/high/x")).body)
+        self.assertEqual(e["LoA"], "high")
+
+
+class MaxLoaTest(LoaTestCase):
+    """Review finding 1: max_loa= caps every profile, and a location that
+    needs more is refused with the level page, not sent to the IdP."""
+
+    idp_options = "profile=oiosaml3 max_loa=substantial"
+
+    def test_high_location_shows_the_level_page_without_a_login(self):
+        b = Browser()
+        r = b.get(self.url("/high/x"))
+        self.assertEqual(r.status, 302)
+        self.assertIn("/saml/login?", r.location)
+        r = b.get(r.location)
+        self.assertEqual(r.status, 403, r.location)
+        self.assertIsNone(r.header("location"))
+        self.assertIn("cannot provide that level", r.body)
+        log = self.nginx.new_log()
+        self.assertEqual(log.count("deny_loa"), 1, log)
+
+    def test_session_below_high_gets_the_page_not_a_step_up(self):
+        b, r, _ = self.login(path="/secure/x")      # alice: Substantial
+        self.assertEqual(r.status, 303, r.body)
+        self.nginx.new_log()
+        r = b.get(self.url("/high/x"))
+        self.assertEqual(r.status, 403, r.location)
+        self.assertIsNone(r.header("location"))
+        self.assertIn("NSIS H\u00f8j", r.body)
+        log = self.nginx.new_log()
+        self.assertEqual(log.count("deny_loa"), 1, log)
+        # the session still works where it is good enough
+        self.assertEqual(b.get(self.url("/secure/x")).status, 200)
+
+    def test_a_higher_answer_is_capped(self):
+        b, r, _ = self.login(path="/secure/x", loa="High")
+        self.assertEqual(r.status, 303, r.body)
+        e = self.echo(b.get(self.url("/secure/x")).body)
+        self.assertEqual(e["LoA"], "substantial")
 
 
 class NoLoaTest(LoaTestCase):

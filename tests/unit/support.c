@@ -16,10 +16,12 @@
 #include <arpa/inet.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <libxml/parser.h>
 
@@ -625,6 +627,9 @@ t_genkey(const char *name, const char *type, const char *pass)
     } else if (strcmp(type, "ec") == 0) {
         pkey = EVP_EC_gen("P-256");
 
+    } else if (strncmp(type, "ec-", 3) == 0) {
+        pkey = EVP_EC_gen(type + 3);
+
     } else {
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     }
@@ -1060,4 +1065,111 @@ t_sp_two_keys(void)
     oiosaml_sp_set_allow_unsolicited(s, 1);
 
     return s;
+}
+
+
+oiosaml_sp_t *
+t_sp_rollover(void)
+{
+    oiosaml_sp_t        *s;
+    oiosaml_err_t        err;
+    oiosaml_idp_t       *i;
+    oiosaml_idp_conf_t   ic;
+
+    t_init();
+    oiosaml_err_clear(&err);
+    memset(&ic, 0, sizeof(ic));
+    ic.id = "test";
+    ic.profile = OIOSAML_PROFILE_OIOSAML3;
+
+    assert_int_equal(oiosaml_sp_new(T_SP, T_BASE, &s, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_key(s, t_cert("sp.key"),
+                                        t_cert("sp.crt"), 0, &err),
+                     OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_key(s, t_cert("sp-next.key"),
+                                        t_cert("sp-next.crt"),
+                                        t_now() + 86400, &err),
+                     OIOSAML_OK);
+
+    /* after the t_cert() calls above: it keeps only four paths */
+    ic.metadata_file = t_idp_metadata("unit-rollover-idp.xml", T_IDP,
+                                      "idp.crt", NULL);
+    assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &i, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_idp(s, i, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_finish(s, t_now(), &err), OIOSAML_OK);
+
+    return s;
+}
+
+
+char *
+t_key_info(const char *cert, const char *form)
+{
+    int                         n;
+    BIO                        *bio;
+    X509                       *x;
+    char                       *b64, *dec, *out, issuer[1024];
+    BIGNUM                     *bn;
+    unsigned char              *der;
+    const ASN1_OCTET_STRING    *ski;
+
+    bio = BIO_new_file(cert, "r");
+    assert_non_null(bio);
+    x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    assert_non_null(x);
+
+    out = malloc(8192);
+    assert_non_null(out);
+
+    if (strcmp(form, "cert") == 0) {
+        der = NULL;
+        n = i2d_X509(x, &der);
+        assert_true(n > 0);
+        b64 = t_b64(der, (size_t) n);
+        OPENSSL_free(der);
+        snprintf(out, 8192, "<ds:X509Certificate>%s</ds:X509Certificate>",
+                 b64);
+        free(b64);
+
+    } else if (strcmp(form, "issuer-serial") == 0) {
+        bio = BIO_new(BIO_s_mem());
+        assert_true(X509_NAME_print_ex(bio, X509_get_issuer_name(x), 0,
+                                       XN_FLAG_RFC2253) > 0);
+        n = BIO_read(bio, issuer, sizeof(issuer) - 1);
+        assert_true(n > 0);
+        issuer[n] = '\0';
+        BIO_free(bio);
+
+        bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+        assert_non_null(bn);
+        dec = BN_bn2dec(bn);
+        assert_non_null(dec);
+        BN_free(bn);
+
+        snprintf(out, 8192, "<ds:X509IssuerSerial><ds:X509IssuerName>%s"
+                 "</ds:X509IssuerName><ds:X509SerialNumber>%s"
+                 "</ds:X509SerialNumber></ds:X509IssuerSerial>", issuer,
+                 dec);
+        OPENSSL_free(dec);
+
+    } else {
+        assert_string_equal(form, "ski");
+        ski = X509_get0_subject_key_id(x);
+        assert_non_null(ski);
+        b64 = t_b64(ASN1_STRING_get0_data(ski),
+                    (size_t) ASN1_STRING_length(ski));
+        snprintf(out, 8192, "<ds:X509SKI>%s</ds:X509SKI>", b64);
+        free(b64);
+    }
+
+    X509_free(x);
+
+    b64 = strdup(out);
+    assert_non_null(b64);
+    snprintf(out, 8192, "<ds:KeyInfo xmlns:ds=\"" OIOSAML_NS_DS "\">"
+             "<ds:X509Data>%s</ds:X509Data></ds:KeyInfo>", b64);
+    free(b64);
+
+    return out;
 }

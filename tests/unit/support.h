@@ -138,7 +138,8 @@ int t_url_verifies(const char *url, const char *cert);
 /*
  * Writes a new key and a self-signed certificate (valid for a year from
  * t_now() - 1 day) to build/tmp/NAME.key and NAME.crt.  type: "rsa1024",
- * "rsa2048", "ec" (P-256) or "ed25519"; pass: encrypts the key (AES-256).
+ * "rsa2048", "ec" (P-256), "ec-CURVE" (an OpenSSL curve name, e.g.
+ * "ec-secp112r1") or "ed25519"; pass: encrypts the key (AES-256).
  * Returns the key path; the certificate path is the same with ".crt".
  */
 const char *t_genkey(const char *name, const char *type, const char *pass);
@@ -157,6 +158,20 @@ oiosaml_sp_t *t_sp_signed(oiosaml_signed_t where);
 #define T_OTHER         "https://other.test/"
 
 oiosaml_sp_t *t_sp_two_keys(void);
+
+/*
+ * An SP like t_sp(NULL) with two keys, as during a rollover: sp.key
+ * (active) and sp-next.key (signing from t_now() + 1 day); both decrypt.
+ */
+oiosaml_sp_t *t_sp_rollover(void);
+
+/*
+ * A ds:KeyInfo (with its namespace) that names the certificate in the
+ * PEM file cert, as an EncryptedKey carries it: form "cert" (an
+ * X509Certificate), "issuer-serial" (X509IssuerSerial, the issuer as
+ * RFC 2253) or "ski" (X509SKI).  The caller frees it.
+ */
+char *t_key_info(const char *cert, const char *form);
 
 /* t_find() that must find */
 xmlNodePtr t_need(xmlNodePtr from, const char *ns, const char *name);

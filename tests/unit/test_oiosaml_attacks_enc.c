@@ -625,6 +625,85 @@ test_enc10_gcm_specifics(void **state)
 }
 
 
+/*
+ * ENC-11 (review finding 2): unauthenticated CPU at the ACS.  Anybody can
+ * post a Response whose EncryptedAssertion carries four EncryptedKeys of
+ * random bytes the size of our RSA keys; it is refused (no signature is
+ * reached) after at most one private-key operation per SP key, with one
+ * key or two, whatever the EncryptedKeys' KeyInfo names.
+ */
+static void
+test_enc11_private_key_budget(void **state)
+{
+    char           *b64, *ea, *ki[3], eks[16384], *junk;
+    size_t          i, j, n;
+    oiosaml_sp_t   *two;
+    unsigned char   bytes[384];
+
+    const oiosaml_sp_t  *sps[2];
+
+    two = t_sp_rollover();
+    sps[0] = sp;
+    sps[1] = two;
+    ki[0] = NULL;
+    ki[1] = t_key_info(t_cert("sp.crt"), "cert");
+    ki[2] = t_key_info(t_cert("sp-next.crt"), "ski");
+
+    for (n = 0; n < 2; n++) {
+        for (i = 0; i < 4; i++) {
+            eks[0] = '\0';
+
+            for (j = 0; j < 4; j++) {
+                assert_int_equal(RAND_bytes(bytes, sizeof(bytes)), 1);
+                bytes[0] &= 0x3f;
+                junk = t_b64(bytes, sizeof(bytes));
+                snprintf(eks + strlen(eks), sizeof(eks) - strlen(eks),
+                         "<xenc:EncryptedKey><xenc:EncryptionMethod "
+                         "Algorithm=\"" T_XENC "rsa-oaep-mgf1p\"/>%s"
+                         "<xenc:CipherData><xenc:CipherValue>%s"
+                         "</xenc:CipherValue></xenc:CipherData>"
+                         "</xenc:EncryptedKey>",
+                         i == 3 ? ki[j % 3] ? ki[j % 3] : ""
+                                : ki[i] ? ki[i] : "", junk);
+                free(junk);
+            }
+
+            assert_int_equal(RAND_bytes(bytes, 64), 1);
+            junk = t_b64(bytes, 64);
+            ea = malloc(strlen(eks) + 2048);
+            assert_non_null(ea);
+            sprintf(ea, "<saml:EncryptedAssertion xmlns:saml=\""
+                    OIOSAML_NS_SAML "\"><xenc:EncryptedData xmlns:xenc=\""
+                    T_XENC "\" Type=\"" T_XENC "Element\">"
+                    "<xenc:EncryptionMethod Algorithm=\"" T_XENC11
+                    "aes256-gcm\"/><ds:KeyInfo xmlns:ds=\"" T_DSIG "\">"
+                    "%s</ds:KeyInfo><xenc:CipherData><xenc:CipherValue>%s"
+                    "</xenc:CipherValue></xenc:CipherData>"
+                    "</xenc:EncryptedData></saml:EncryptedAssertion>",
+                    eks, junk);
+            free(junk);
+
+            b64 = response_with(ea);
+            free(ea);
+
+            oiosaml_pkey_ops = 0;
+            t_expect(sps[n], b64, &pending, now, OIOSAML_DENY_DECRYPT,
+                     NULL);
+            free(b64);
+
+            if (oiosaml_pkey_ops > oiosaml_sp_key_count(sps[n])) {
+                fail_msg("KeyInfo case %zu, %zu SP key(s): %lu private-key "
+                         "operations", i, n + 1, oiosaml_pkey_ops);
+            }
+        }
+    }
+
+    free(ki[1]);
+    free(ki[2]);
+    oiosaml_sp_free(two);
+}
+
+
 int
 main(void)
 {
@@ -636,6 +715,7 @@ main(void)
         cmocka_unit_test(test_enc08_signature_before_decryption),
         cmocka_unit_test(test_enc09_hostile_plaintext),
         cmocka_unit_test(test_enc10_gcm_specifics),
+        cmocka_unit_test(test_enc11_private_key_budget),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -40,16 +40,25 @@ typedef struct {
     const char   *cert;         /* the recipient */
     size_t        key_len;      /* of the session key wrapped */
     int           pkcs1;
+    const char   *key_info;     /* a ds:KeyInfo, NULL: none */
+    const char   *recipient;    /* the Recipient attribute, NULL: none */
 } t_ek_t;
 
 
 static char *ek(const t_ek_t *e, const unsigned char *key);
 static char *enc_data(const char *alg, const unsigned char *key,
     size_t key_len, const char *plain, int tamper);
+static char *garbage_ek(size_t len, const char *key_info,
+    const char *recipient);
 static oiosaml_status_t decrypt(const char *xml, oiosaml_err_t *err);
+static oiosaml_status_t decrypt_sp(const oiosaml_sp_t *s, const char *xml,
+    oiosaml_err_t *err);
 static void expect_decrypt(const char *alg, const char *eks,
     const unsigned char *key, size_t key_len, const char *plain,
     oiosaml_status_t want, const char *text);
+static void expect_decrypt_sp(const oiosaml_sp_t *s, const char *alg,
+    const char *eks, const unsigned char *key, size_t key_len,
+    const char *plain, oiosaml_status_t want, const char *text);
 static char *encrypt_assertion(xmlDocPtr doc, xmlNodePtr node,
     const char *cert, testidp_enc_t method);
 
@@ -353,8 +362,9 @@ test_key_rollover_and_content(void **state)
     free(b64);
 
     /*
-     * The key named in the EncryptedKey's KeyInfo is tried first; a
-     * misleading name costs a try, not the login.
+     * The key named in the EncryptedKey's KeyInfo is the one tried on it,
+     * and no other: a misleading name costs the login (one private-key
+     * operation per SP key, see test_forged_keys_cost_one_try_per_sp_key).
      */
     ek_names = t_cert("sp-next.crt");
     doc = t_response_doc(idp, NULL, NULL, now);
@@ -370,7 +380,10 @@ test_key_rollover_and_content(void **state)
     b64 = encrypt_assertion(doc, t_find(xmlDocGetRootElement(doc),
                                         OIOSAML_NS_SAML, "Assertion"),
                             t_cert("sp-next.crt"), TESTIDP_ENC_AES256_GCM);
-    t_expect(s, b64, &pending, now, OIOSAML_OK, NULL);
+    oiosaml_pkey_ops = 0;
+    t_expect(s, b64, &pending, now, OIOSAML_DENY_DECRYPT,
+             "no SP key decrypts");
+    assert_int_equal(oiosaml_pkey_ops, 1);
     free(b64);
     ek_names = NULL;
 
@@ -466,20 +479,25 @@ ek(const t_ek_t *e, const unsigned char *key)
     b64 = t_b64(wrapped, n);
     lb64 = e->label ? t_b64(e->label, strlen(e->label)) : NULL;
 
-    out = malloc(strlen(b64) + 2048);
+    out = malloc(strlen(b64) + 2048
+                 + (e->key_info ? strlen(e->key_info) : 0));
     assert_non_null(out);
 
-    sprintf(out, "<xenc:EncryptedKey><xenc:EncryptionMethod Algorithm=\"%s\">"
+    sprintf(out, "<xenc:EncryptedKey%s%s%s>"
+            "<xenc:EncryptionMethod Algorithm=\"%s\">"
             "%s%s%s" "%s%s%s" "%s%s%s"
-            "</xenc:EncryptionMethod><xenc:CipherData><xenc:CipherValue>%s"
+            "</xenc:EncryptionMethod>%s<xenc:CipherData><xenc:CipherValue>%s"
             "</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey>",
+            e->recipient ? " Recipient=\"" : "",
+            e->recipient ? e->recipient : "", e->recipient ? "\"" : "",
             e->alg,
             e->digest ? "<ds:DigestMethod Algorithm=\"" : "",
             e->digest ? e->digest : "", e->digest ? "\"/>" : "",
             e->mgf ? "<xenc11:MGF Algorithm=\"" : "",
             e->mgf ? e->mgf : "", e->mgf ? "\"/>" : "",
             lb64 ? "<xenc:OAEPparams>" : "", lb64 ? lb64 : "",
-            lb64 ? "</xenc:OAEPparams>" : "", b64);
+            lb64 ? "</xenc:OAEPparams>" : "",
+            e->key_info ? e->key_info : "", b64);
 
     free(b64);
     free(lb64);
@@ -542,8 +560,45 @@ enc_data(const char *alg, const unsigned char *key, size_t key_len,
 }
 
 
+/*
+ * An xenc:EncryptedKey (rsa-oaep-mgf1p) whose CipherValue is len random
+ * bytes: what anybody can send, of the size of one of our keys or not.
+ */
+static char *
+garbage_ek(size_t len, const char *key_info, const char *recipient)
+{
+    char           *b64, *out;
+    unsigned char   junk[1024];
+
+    assert_true(len <= sizeof(junk));
+    assert_int_equal(RAND_bytes(junk, (int) len), 1);
+    junk[0] &= 0x3f;        /* below any modulus of this size */
+    b64 = t_b64(junk, len);
+
+    out = malloc(strlen(b64) + 1024 + (key_info ? strlen(key_info) : 0));
+    assert_non_null(out);
+
+    sprintf(out, "<xenc:EncryptedKey%s%s%s><xenc:EncryptionMethod "
+            "Algorithm=\"" T_XENC "rsa-oaep-mgf1p\"/>%s<xenc:CipherData>"
+            "<xenc:CipherValue>%s</xenc:CipherValue></xenc:CipherData>"
+            "</xenc:EncryptedKey>",
+            recipient ? " Recipient=\"" : "", recipient ? recipient : "",
+            recipient ? "\"" : "", key_info ? key_info : "", b64);
+    free(b64);
+
+    return out;
+}
+
+
 static oiosaml_status_t
 decrypt(const char *xml, oiosaml_err_t *err)
+{
+    return decrypt_sp(sp, xml, err);
+}
+
+
+static oiosaml_status_t
+decrypt_sp(const oiosaml_sp_t *s, const char *xml, oiosaml_err_t *err)
 {
     xmlDocPtr          doc;
     xmlNodePtr         a;
@@ -553,7 +608,7 @@ decrypt(const char *xml, oiosaml_err_t *err)
     oiosaml_err_clear(err);
     a = NULL;
 
-    rc = oiosaml_decrypt_assertion(sp, xmlDocGetRootElement(doc), &a, err);
+    rc = oiosaml_decrypt_assertion(s, xmlDocGetRootElement(doc), &a, err);
 
     if (rc == OIOSAML_OK) {
         assert_true(oiosaml_xml_is(a, OIOSAML_NS_SAML, "Assertion"));
@@ -579,6 +634,15 @@ expect_decrypt(const char *alg, const char *eks, const unsigned char *key,
     size_t key_len, const char *plain, oiosaml_status_t want,
     const char *text)
 {
+    expect_decrypt_sp(sp, alg, eks, key, key_len, plain, want, text);
+}
+
+
+static void
+expect_decrypt_sp(const oiosaml_sp_t *s, const char *alg, const char *eks,
+    const unsigned char *key, size_t key_len, const char *plain,
+    oiosaml_status_t want, const char *text)
+{
     char              *xml, *data;
     oiosaml_err_t      err;
     oiosaml_status_t   rc;
@@ -596,7 +660,7 @@ expect_decrypt(const char *alg, const char *eks, const unsigned char *key,
             alg[0] ? "<xenc:EncryptionMethod Algorithm=\"" : "", alg,
             alg[0] ? "\"/>" : "", eks, data);
 
-    rc = decrypt(xml, &err);
+    rc = decrypt_sp(s, xml, &err);
 
     if (rc != want) {
         fail_msg("expected %s, got %s: %s", oiosaml_status_name(want),
@@ -752,6 +816,14 @@ test_refused_parameters(void **state)
                    OIOSAML_DENY_ENC_ALGORITHM, NULL);
     expect_decrypt(T_XENC "aes256-cbc", e2, key, 32, NULL, OIOSAML_OK,
                    NULL);
+
+    /* ... or comes first: every EncryptedKey is read before any try */
+    strcpy(both, e2);
+    strcat(both, e);
+    oiosaml_pkey_ops = 0;
+    expect_decrypt(T_XENC "aes256-cbc", both, key, 32, NULL,
+                   OIOSAML_DENY_ENC_ALGORITHM, "rsa-1_5");
+    assert_int_equal(oiosaml_pkey_ops, 0);
     free(both);
     free(e);
 
@@ -929,6 +1001,266 @@ test_cipher_reference(void **state)
 }
 
 
+/* one decryption of eks (data under key); its private-key operations */
+static unsigned long
+ops_of(const oiosaml_sp_t *s, const char *eks, const unsigned char *key,
+    oiosaml_status_t want)
+{
+    oiosaml_pkey_ops = 0;
+    expect_decrypt_sp(s, T_XENC11 "aes256-gcm", eks, key, 32, NULL, want,
+                      NULL);
+
+    return oiosaml_pkey_ops;
+}
+
+
+/*
+ * Review finding 2: before any signature is checked, an EncryptedAssertion
+ * costs at most one RSA private-key operation per SP key, however many
+ * EncryptedKeys it carries and whatever their KeyInfo and Recipient say.
+ */
+static void
+test_forged_keys_cost_one_try_per_sp_key(void **state)
+{
+    char            *eks, *e, *ki[8];
+    size_t           i, j, n;
+    oiosaml_sp_t    *two;
+    unsigned long    count;
+    unsigned char    key[32];
+
+    const oiosaml_sp_t  *sps[2];
+
+    /* what the four EncryptedKeys' KeyInfo name, per case (ki[] index) */
+    static const int  cases[][4] = {
+        { -1, -1, -1, -1 },         /* no KeyInfo at all */
+        { 0, 0, 0, 0 },             /* sp.crt, four times */
+        { 1, 1, 1, 1 },             /* sp-next.crt */
+        { 0, 1, -1, -1 },
+        { -1, 0, -1, 1 },
+        { 2, -1, 2, -1 },           /* a certificate not ours */
+        { 3, 4, 5, 6 },             /* X509IssuerSerial, X509SKI */
+        { 7, 7, -1, -1 },           /* KeyName: nothing we read */
+    };
+
+    static const char  *recipients[] = {
+        NULL, T_SP, "https://evil.test/", T_SP
+    };
+
+    assert_int_equal(RAND_bytes(key, sizeof(key)), 1);
+    two = t_sp_rollover();
+    sps[0] = sp;
+    sps[1] = two;
+
+    ki[0] = t_key_info(t_cert("sp.crt"), "cert");
+    ki[1] = t_key_info(t_cert("sp-next.crt"), "cert");
+    ki[2] = t_key_info(t_cert("idp-wrong.crt"), "cert");
+    ki[3] = t_key_info(t_cert("sp.crt"), "issuer-serial");
+    ki[4] = t_key_info(t_cert("sp-next.crt"), "issuer-serial");
+    ki[5] = t_key_info(t_cert("sp.crt"), "ski");
+    ki[6] = t_key_info(t_cert("sp-next.crt"), "ski");
+    ki[7] = strdup("<ds:KeyInfo xmlns:ds=\"" OIOSAML_NS_DS "\"><ds:KeyName>"
+                   "sp</ds:KeyName></ds:KeyInfo>");
+
+    eks = malloc(65536);
+    assert_non_null(eks);
+
+    for (n = 0; n < 2; n++) {
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            eks[0] = '\0';
+
+            for (j = 0; j < 4; j++) {
+                /* garbage of the size of our keys (RSA-3072) */
+                e = garbage_ek(384, cases[i][j] < 0 ? NULL
+                                                    : ki[cases[i][j]],
+                               recipients[j]);
+                strcat(eks, e);
+                free(e);
+            }
+
+            count = ops_of(sps[n], eks, key, OIOSAML_DENY_DECRYPT);
+
+            if (count > oiosaml_sp_key_count(sps[n])) {
+                fail_msg("case %zu, %zu SP key(s): %lu private-key "
+                         "operations", i, n + 1, count);
+            }
+        }
+
+        /* garbage of another size than every key: no try at all */
+        eks[0] = '\0';
+
+        for (j = 0; j < 4; j++) {
+            e = garbage_ek(256, j & 1 ? ki[0] : NULL, recipients[j]);
+            strcat(eks, e);
+            free(e);
+        }
+
+        assert_int_equal(ops_of(sps[n], eks, key, OIOSAML_DENY_DECRYPT),
+                         0);
+
+        /* all naming another certificate: none of our keys is tried */
+        eks[0] = '\0';
+
+        for (j = 0; j < 4; j++) {
+            e = garbage_ek(384, ki[2], T_SP);
+            strcat(eks, e);
+            free(e);
+        }
+
+        assert_int_equal(ops_of(sps[n], eks, key, OIOSAML_DENY_DECRYPT),
+                         0);
+    }
+
+    /* with two keys, EncryptedKeys that all name sp.crt: only sp.key */
+    eks[0] = '\0';
+
+    for (j = 0; j < 4; j++) {
+        e = garbage_ek(384, ki[j & 1 ? 0 : 3], NULL);
+        strcat(eks, e);
+        free(e);
+    }
+
+    assert_int_equal(ops_of(two, eks, key, OIOSAML_DENY_DECRYPT), 1);
+
+    for (i = 0; i < 8; i++) {
+        free(ki[i]);
+    }
+
+    free(eks);
+    oiosaml_sp_free(two);
+}
+
+
+/*
+ * Review finding 2: what an IdP really sends still decrypts, with one key
+ * or two (a rollover), with or without a KeyInfo that names the key, in
+ * each form we read.
+ */
+static void
+test_legitimate_keys_still_decrypt(void **state)
+{
+    char            *e, *g, *eks, *ki;
+    size_t           i, n;
+    t_ek_t           x;
+    oiosaml_sp_t    *two;
+    unsigned char    key[32];
+
+    static const char  *forms[] = { NULL, "cert", "issuer-serial", "ski" };
+
+    assert_int_equal(RAND_bytes(key, sizeof(key)), 1);
+    two = t_sp_rollover();
+    eks = malloc(65536);
+    assert_non_null(eks);
+
+    for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        memset(&x, 0, sizeof(x));
+        x.alg = T_XENC "rsa-oaep-mgf1p";
+        x.key_len = 32;
+
+        /* one key */
+        x.cert = t_cert("sp.crt");
+        ki = forms[i] ? t_key_info(x.cert, forms[i]) : NULL;
+        x.key_info = ki;
+        e = ek(&x, key);
+        assert_int_equal(ops_of(sp, e, key, OIOSAML_OK), 1);
+
+        /* two keys, for the current one */
+        assert_int_equal(ops_of(two, e, key, OIOSAML_OK), 1);
+        free(e);
+        free(ki);
+
+        /* two keys, for the next one: named, one try; else at most two */
+        x.cert = t_cert("sp-next.crt");
+        ki = forms[i] ? t_key_info(x.cert, forms[i]) : NULL;
+        x.key_info = ki;
+        e = ek(&x, key);
+        n = ops_of(two, e, key, OIOSAML_OK);
+        assert_true(n == 1 || (ki == NULL && n == 2));
+        assert_int_equal(ops_of(sp, e, key, OIOSAML_DENY_DECRYPT),
+                         ki ? 0 : 1);
+        free(e);
+        free(ki);
+    }
+
+    /* X509IssuerName as another library may write it */
+    memset(&x, 0, sizeof(x));
+    x.alg = T_XENC "rsa-oaep-mgf1p";
+    x.key_len = 32;
+    x.cert = t_cert("sp-next.crt");
+    ki = t_key_info(x.cert, "issuer-serial");
+    g = malloc(strlen(ki) * 2);
+    assert_non_null(g);
+    e = strstr(ki, "<ds:X509IssuerName>CN=");
+    assert_non_null(e);
+    e += sizeof("<ds:X509IssuerName>CN=") - 1;
+    n = (size_t) sprintf(g, "%.*scn = ", (int) (e - 3 - ki), ki);
+
+    /* "cn = oiosaml-nginx SP (next), O=Demo Kommune, C=DK" */
+    for ( /* void */ ; *e != '\0'; e++) {
+        g[n++] = *e;
+
+        if (*e == ',' && strstr(e, "</ds:X509IssuerName>") != NULL) {
+            g[n++] = ' ';
+        }
+    }
+
+    g[n] = '\0';
+    x.key_info = g;
+    e = ek(&x, key);
+    assert_int_equal(ops_of(two, e, key, OIOSAML_OK), 1);
+    free(e);
+    free(g);
+    free(ki);
+
+    /* Recipient breaks the tie between EncryptedKeys that name no key */
+    memset(&x, 0, sizeof(x));
+    x.alg = T_XENC "rsa-oaep-mgf1p";
+    x.key_len = 32;
+    x.recipient = T_SP;
+    e = ek(&x, key);
+
+    for (i = 0; i < 2; i++) {
+        g = garbage_ek(384, NULL, i ? "https://evil.test/" : NULL);
+        sprintf(eks, "%s%s", g, e);
+        free(g);
+        assert_int_equal(ops_of(sp, eks, key, OIOSAML_OK), 1);
+        assert_int_equal(ops_of(two, eks, key, OIOSAML_OK), 1);
+    }
+
+    /* an EncryptedKey for another certificate, then ours without a name */
+    ki = t_key_info(t_cert("idp-wrong.crt"), "cert");
+    g = garbage_ek(384, ki, T_SP);
+    free(ki);
+    x.recipient = NULL;
+    free(e);
+    e = ek(&x, key);
+    sprintf(eks, "%s%s", g, e);
+    assert_int_equal(ops_of(sp, eks, key, OIOSAML_OK), 1);
+    free(g);
+
+    /* ours, named, behind three forged ones that name nothing */
+    ki = t_key_info(t_cert("sp.crt"), "cert");
+    x.key_info = ki;
+    free(e);
+    e = ek(&x, key);
+    eks[0] = '\0';
+
+    for (i = 0; i < 3; i++) {
+        g = garbage_ek(384, NULL, T_SP);
+        strcat(eks, g);
+        free(g);
+    }
+
+    strcat(eks, e);
+    assert_int_equal(ops_of(sp, eks, key, OIOSAML_OK), 1);
+    assert_int_equal(ops_of(two, eks, key, OIOSAML_OK), 1);
+
+    free(ki);
+    free(e);
+    free(eks);
+    oiosaml_sp_free(two);
+}
+
+
 int
 main(void)
 {
@@ -941,6 +1273,8 @@ main(void)
         cmocka_unit_test(test_refused_parameters),
         cmocka_unit_test(test_encrypted_keys),
         cmocka_unit_test(test_cipher_reference),
+        cmocka_unit_test(test_forged_keys_cost_one_try_per_sp_key),
+        cmocka_unit_test(test_legitimate_keys_still_decrypt),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

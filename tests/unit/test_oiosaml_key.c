@@ -4,6 +4,7 @@
  */
 
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -243,12 +244,98 @@ test_pkey_load(void **state)
 }
 
 
+/*
+ * Review finding 3b: EC keys only on P-256, P-384 and P-521, as RSA only
+ * from 2048 bits: for IdP signing certificates (files and metadata) and
+ * for our own keys.
+ */
+static void
+test_weak_curves(void **state)
+{
+    char              name[64];
+    size_t            i;
+    oiosaml_sp_t     *sp;
+    oiosaml_err_t     err;
+    oiosaml_cert_t    c;
+    oiosaml_idp_t    *idp;
+    const char       *key, *verdict;
+
+    oiosaml_idp_conf_t  ic;
+
+    t_init();
+
+    static const struct {
+        const char  *curve;
+        int          ok;
+    } curves[] = {
+        { "secp112r1", 0 },
+        { "prime192v1", 0 },            /* P-192 */
+        { "secp224r1", 0 },             /* P-224 */
+        { "secp256k1", 0 },             /* 256 bits, not P-256 */
+        { "brainpoolP256r1", 0 },
+        { "prime256v1", 1 },            /* P-256 */
+        { "secp384r1", 1 },             /* P-384 */
+        { "secp521r1", 1 },             /* P-521 */
+    };
+
+    for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+        snprintf(name, sizeof(name), "ec-%s", curves[i].curve);
+        key = t_genkey(name, name, NULL);
+        snprintf(name, sizeof(name), "build/tmp/ec-%s.crt", curves[i].curve);
+
+        /* a certificate file (next_cert=, metadata_signer=, our keys) */
+        oiosaml_err_clear(&err);
+        assert_int_equal(oiosaml_cert_load(name, &c, &err),
+                         curves[i].ok ? OIOSAML_OK : OIOSAML_ERR_CONFIG);
+
+        if (curves[i].ok) {
+            oiosaml_cert_clear(&c);
+
+        } else if (strstr(err.text, "P-256, P-384 or P-521") == NULL
+                   || strstr(err.text, curves[i].curve) == NULL)
+        {
+            fail_msg("%s: %s", curves[i].curve, err.text);
+        }
+
+        /* an IdP signing certificate in metadata */
+        memset(&ic, 0, sizeof(ic));
+        ic.id = "ec";
+        ic.profile = OIOSAML_PROFILE_OIOSAML3;
+        ic.metadata_file = t_idp_metadata("unit-ec-idp.xml", T_IDP, name,
+                                          NULL);
+        oiosaml_err_clear(&err);
+        assert_int_equal(oiosaml_idp_new(&ic, t_now(), &idp, &err),
+                         curves[i].ok ? OIOSAML_OK : OIOSAML_ERR_CONFIG);
+        oiosaml_idp_free(idp);
+
+        if (!curves[i].ok) {
+            assert_non_null(strstr(err.text, "P-256, P-384 or P-521"));
+        }
+
+        /* our own key */
+        oiosaml_err_clear(&err);
+        assert_int_equal(oiosaml_sp_new(T_SP, T_BASE, &sp, &err),
+                         OIOSAML_OK);
+        verdict = (oiosaml_sp_add_key(sp, key, name, 0, &err)
+                   == OIOSAML_OK) ? "accepted" : "refused";
+
+        if (!curves[i].ok) {
+            assert_string_equal(verdict, "refused");
+            assert_non_null(strstr(err.text, "P-256, P-384 or P-521"));
+        }
+
+        oiosaml_sp_free(sp);
+    }
+}
+
+
 int
 main(void)
 {
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_cert_load),
         cmocka_unit_test(test_cert_refused),
+        cmocka_unit_test(test_weak_curves),
         cmocka_unit_test(test_pkey_load),
     };
 

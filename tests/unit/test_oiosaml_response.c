@@ -10,6 +10,7 @@
  */
 
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -988,6 +989,146 @@ test_replay(void **state)
 }
 
 
+/*
+ * Review finding 1, through the whole check: at an ADFS IdP the MFA class
+ * stands for the requested level only in an assertion that states no
+ * level; NSIS Substantial plus the class is Substantial, also when the
+ * login asked for High.
+ */
+static void
+test_adfs_stated_level(void **state)
+{
+    char                *b64;
+    oiosaml_sp_t        *s;
+    oiosaml_err_t        err;
+    testidp_knobs_t      k;
+    oiosaml_pending_t    pending;
+    oiosaml_idp_conf_t   ic;
+    oiosaml_identity_t  *id;
+
+    memset(&ic, 0, sizeof(ic));
+    ic.profile = OIOSAML_PROFILE_OIOSAML3_ADFS_MULTIPLEAUTHN;
+    s = t_sp(&ic);
+    t_pending(&pending);
+
+    /* alice: NSIS Substantial, and the MFA class */
+    t_knobs(&k);
+    k.classref = OIOSAML_MULTIPLEAUTHN;
+    b64 = t_response(idp, NULL, &k, now);
+    pending.loa = OIOSAML_LOA_HIGH;
+    t_expect(s, b64, &pending, now, OIOSAML_DENY_LOA,
+             "with level substantial, the login asked for high");
+    pending.loa = OIOSAML_LOA_SUBSTANTIAL;
+    t_expect(s, b64, &pending, now, OIOSAML_OK, NULL);
+    free(b64);
+
+    /* a level attribute that does not read is still a level stated */
+    k.loa = "Medium";
+    b64 = t_response(idp, NULL, &k, now);
+    t_expect(s, b64, &pending, now, OIOSAML_DENY_LOA, "with level low");
+    free(b64);
+
+    /* no level at all: the class stands for the level asked for */
+    k.loa = "omit";
+    b64 = t_response(idp, NULL, &k, now);
+    pending.loa = OIOSAML_LOA_HIGH;
+    assert_int_equal(t_verify(s, b64, &pending, now, NULL, &id, &err),
+                     OIOSAML_OK);
+    assert_int_equal(oiosaml_identity_loa(id), OIOSAML_LOA_HIGH);
+    oiosaml_identity_free(id);
+    free(b64);
+
+    oiosaml_sp_free(s);
+}
+
+
+/*
+ * Review finding 4: no answer is taken from an IdP that the operator
+ * marked down or whose metadata is past its validUntil, with or without
+ * a pending login; refused before any decryption.
+ */
+static void
+test_idp_unavailable(void **state)
+{
+    char                *b64, *xml, *at, md[1024], until[32];
+    FILE                *f;
+    size_t               n;
+    time_t               t;
+    oiosaml_sp_t        *s;
+    testidp_knobs_t      k;
+    oiosaml_pending_t    pending;
+    oiosaml_idp_conf_t   ic;
+
+    t_pending(&pending);
+    t_knobs(&k);
+    k.encrypt = TESTIDP_ENC_AES256_GCM;
+
+    /* marked down */
+    memset(&ic, 0, sizeof(ic));
+    ic.profile = OIOSAML_PROFILE_OIOSAML3;
+    ic.down = 1;
+    s = t_sp(&ic);
+    oiosaml_sp_set_allow_unsolicited(s, 1);
+
+    b64 = t_response(idp, NULL, &k, now);
+    oiosaml_pkey_ops = 0;
+    t_expect(s, b64, &pending, now, OIOSAML_DENY_IDP_UNAVAILABLE,
+             "IdP \"test\" is marked down");
+    assert_int_equal(oiosaml_pkey_ops, 0);
+    t_expect(sp, b64, &pending, now, OIOSAML_OK, NULL);
+    free(b64);
+
+    /* the same without a pending login: the Issuer names the IdP */
+    k.in_response_to = "omit";
+    b64 = t_response(idp, NULL, &k, now);
+    oiosaml_pkey_ops = 0;
+    t_expect(s, b64, NULL, now, OIOSAML_DENY_IDP_UNAVAILABLE, "marked down");
+    assert_int_equal(oiosaml_pkey_ops, 0);
+    free(b64);
+    oiosaml_sp_free(s);
+    k.in_response_to = NULL;
+
+    /* metadata valid until an hour from now */
+    t = now + 3600;
+    oiosaml_format_time(t, until);
+    xml = malloc(65536);
+    assert_non_null(xml);
+    f = fopen(t_idp_metadata("unit-until.xml", T_IDP, "idp.crt", NULL), "r");
+    assert_non_null(f);
+    n = fread(xml, 1, 65535, f);
+    fclose(f);
+    xml[n] = '\0';
+    at = strstr(xml, "entityID=");
+    assert_non_null(at);
+    memmove(at + 35, at, strlen(at) + 1);
+    memcpy(at, "validUntil=\"", 12);
+    memcpy(at + 12, until, 20);
+    memcpy(at + 32, "\"  ", 3);
+    snprintf(md, sizeof(md), "%s", t_file("unit-until.xml", xml));
+    free(xml);
+
+    memset(&ic, 0, sizeof(ic));
+    ic.profile = OIOSAML_PROFILE_OIOSAML3;
+    ic.metadata_file = md;
+    s = t_sp(&ic);
+
+    b64 = t_response(idp, NULL, &k, t - 1);
+    pending.created = t - 1;
+    t_expect(s, b64, &pending, t - 1, OIOSAML_OK, NULL);
+    free(b64);
+
+    b64 = t_response(idp, NULL, &k, t);
+    pending.created = t;
+    oiosaml_pkey_ops = 0;
+    t_expect(s, b64, &pending, t, OIOSAML_DENY_IDP_UNAVAILABLE,
+             "validUntil");
+    assert_int_equal(oiosaml_pkey_ops, 0);
+    free(b64);
+
+    oiosaml_sp_free(s);
+}
+
+
 int
 main(void)
 {
@@ -1013,6 +1154,8 @@ main(void)
         cmocka_unit_test(test_unsolicited),
         cmocka_unit_test(test_authn_statement),
         cmocka_unit_test(test_replay),
+        cmocka_unit_test(test_adfs_stated_level),
+        cmocka_unit_test(test_idp_unavailable),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

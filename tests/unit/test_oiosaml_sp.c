@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "support.h"
 #include "oiosaml_internal.h"
 
@@ -16,6 +18,8 @@ static oiosaml_sp_t *new_sp(void);
 static oiosaml_idp_t *new_idp(const char *id, const char *entity_id);
 static oiosaml_status_t add_key(oiosaml_sp_t *sp, const char *key,
     const char *cert, time_t from);
+static oiosaml_status_t secret(const void *data, size_t len,
+    oiosaml_err_t *err);
 
 
 static oiosaml_sp_t *
@@ -265,14 +269,14 @@ test_cookie_secret(void **state)
 
     /* at least 32 bytes, trailing newlines not counted */
     assert_int_equal(oiosaml_sp_set_cookie_secret(a,
-                         t_file("unit-s31", "0123456789abcdef0123456789abcde"
+                         t_file("unit-s31", "q7Vb2XkR9mLwT4zHc8NfYp3GdJ6sAe1"
                                 "\n\r\n"), &err), OIOSAML_ERR_CONFIG);
     oiosaml_err_clear(&err);
     assert_int_equal(oiosaml_sp_set_cookie_secret(a,
-                         t_file("unit-s32", "0123456789abcdef0123456789abcdef"
+                         t_file("unit-s32", "q7Vb2XkR9mLwT4zHc8NfYp3GdJ6sAe1U"
                                 "\n"), &err), OIOSAML_OK);
     assert_int_equal(oiosaml_sp_set_cookie_secret(b,
-                         t_file("unit-s32", "0123456789abcdef0123456789abcdef"
+                         t_file("unit-s32", "q7Vb2XkR9mLwT4zHc8NfYp3GdJ6sAe1U"
                                 ), &err), OIOSAML_OK);
     assert_int_equal(oiosaml_sp_random_cookie_secret(c, &err), OIOSAML_OK);
 
@@ -296,6 +300,132 @@ test_cookie_secret(void **state)
     oiosaml_sp_free(a);
     oiosaml_sp_free(b);
     oiosaml_sp_free(c);
+}
+
+
+/* oiosaml_sp_set_cookie_secret() of these bytes, from a file */
+static oiosaml_status_t
+secret(const void *data, size_t len, oiosaml_err_t *err)
+{
+    FILE              *f;
+    oiosaml_sp_t      *sp;
+    oiosaml_status_t   rc;
+
+    f = fopen("build/tmp/unit-secret", "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+
+    sp = new_sp();
+    oiosaml_err_clear(err);
+    rc = oiosaml_sp_set_cookie_secret(sp, "build/tmp/unit-secret", err);
+    oiosaml_sp_free(sp);
+
+    return rc;
+}
+
+
+/*
+ * Review finding 3a: a cookie secret with obviously low entropy is
+ * refused, with why and how to make a good one; what openssl rand and
+ * the test keys make passes, every time.
+ */
+static void
+test_cookie_secret_entropy(void **state)
+{
+    char             *b64, hex[65], buf[4096];
+    size_t            i, j;
+    oiosaml_err_t     err;
+    unsigned char     r[48];
+
+    static const struct {
+        const char  *text;
+        const char  *why;
+    } weak[] = {
+        { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "distinct" },
+        { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n", "distinct" },
+        { "passwordpasswordpasswordpassword", "distinct" },
+        { "abababababababababababababababababab", "distinct" },
+        { "0123456789abcdef0123456789abcdef", "repeats" },
+        { "Tr0ub4dor&3Tr0ub4dor&3Tr0ub4dor&3", "repeats" },
+        { "aaaaaaaaaaaaaaaaaaaaaaaabcdefghi", "bits" },
+        { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcdefgh",
+          "bits" },
+    };
+
+    for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+        assert_int_equal(secret(weak[i].text, strlen(weak[i].text), &err),
+                         OIOSAML_ERR_CONFIG);
+
+        if (strstr(err.text, "easy to guess") == NULL
+            || strstr(err.text, weak[i].why) == NULL
+            || strstr(err.text, "openssl rand -base64 48") == NULL)
+        {
+            fail_msg("\"%s\": %s", weak[i].text, err.text);
+        }
+    }
+
+    /* 32 random bytes whose last one is a newline: binary counts whole */
+    assert_int_equal(RAND_bytes(r, 31), 1);
+    r[31] = '\n';
+
+    for (i = 0; i < 31; i++) {
+        r[i] |= 0x80;           /* binary, not text */
+    }
+
+    assert_int_equal(secret(r, 32, &err), OIOSAML_OK);
+
+    /* long, but one byte over and over */
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(secret(buf, sizeof(buf), &err), OIOSAML_ERR_CONFIG);
+
+    /* what the tools make passes, many times over */
+    for (i = 0; i < 500; i++) {
+        /* openssl rand 32 > file: binary */
+        assert_int_equal(RAND_bytes(r, sizeof(r)), 1);
+
+        if (secret(r, 32, &err) != OIOSAML_OK) {
+            fail_msg("random 32 bytes: %s", err.text);
+        }
+
+        /* openssl rand -hex 32 */
+        for (j = 0; j < 32; j++) {
+            snprintf(hex + 2 * j, 3, "%02x", r[j]);
+        }
+
+        hex[64] = '\n';
+
+        if (secret(hex, 65, &err) != OIOSAML_OK) {
+            fail_msg("%.64s: %s", hex, err.text);
+        }
+
+        /* openssl rand -base64 32, and 48 (certs/make-certs.sh) */
+        for (j = 32; j <= 48; j += 16) {
+            b64 = t_b64(r, j);
+
+            if (secret(b64, strlen(b64), &err) != OIOSAML_OK) {
+                fail_msg("%s: %s", b64, err.text);
+            }
+
+            free(b64);
+        }
+    }
+
+    /* the test secret, and a PEM private key file */
+    oiosaml_err_clear(&err);
+    assert_int_equal(secret("", 0, &err), OIOSAML_ERR_CONFIG);
+    assert_non_null(strstr(err.text, "shorter than 32 bytes"));
+
+    for (i = 0; i < 2; i++) {
+        FILE    *f;
+        size_t   n;
+
+        f = fopen(t_cert(i ? "sp.key" : "cookie.key"), "rb");
+        assert_non_null(f);
+        n = fread(buf, 1, sizeof(buf), f);
+        fclose(f);
+        assert_int_equal(secret(buf, n, &err), OIOSAML_OK);
+    }
 }
 
 
@@ -409,6 +539,7 @@ main(void)
         cmocka_unit_test(test_add_key),
         cmocka_unit_test(test_add_idp),
         cmocka_unit_test(test_cookie_secret),
+        cmocka_unit_test(test_cookie_secret_entropy),
         cmocka_unit_test(test_finish),
         cmocka_unit_test(test_signing_key),
         cmocka_unit_test(test_policy_setters),
