@@ -17,6 +17,8 @@ static void ngx_http_oiosaml_merge_sp_values(
 static void ngx_http_oiosaml_sp_cleanup(void *data);
 static char *ngx_http_oiosaml_conf_error(ngx_conf_t *cf, ngx_str_t *file,
     ngx_uint_t line, const char *what, ngx_str_t *name, oiosaml_err_t *err);
+static void ngx_http_oiosaml_check_private(ngx_conf_t *cf, ngx_str_t *file,
+    ngx_uint_t line, const char *what, const char *path);
 static char *ngx_http_oiosaml_path(ngx_conf_t *cf, ngx_str_t *path);
 static char *ngx_http_oiosaml_cstr(ngx_conf_t *cf, ngx_str_t *s);
 static void ngx_http_oiosaml_conf_cert_warnings(ngx_conf_t *cf,
@@ -609,6 +611,8 @@ ngx_http_oiosaml_merge_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *prev,
         conf->keys = prev->keys;
         conf->idps = prev->idps;
         conf->cookie_secret = prev->cookie_secret;
+        conf->secret_file = prev->secret_file;
+        conf->secret_line = prev->secret_line;
         conf->skew = prev->skew;
         conf->request_lifetime = prev->request_lifetime;
         conf->allow_unsolicited = prev->allow_unsolicited;
@@ -685,6 +689,11 @@ ngx_http_oiosaml_merge_sp_values(ngx_http_oiosaml_srv_conf_t *prev,
 
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_ptr_value(conf->idps, prev->idps, NULL);
+    if (conf->cookie_secret.data == NULL) {
+        conf->secret_file = prev->secret_file;
+        conf->secret_line = prev->secret_line;
+    }
+
     ngx_conf_merge_str_value(conf->cookie_secret, prev->cookie_secret, "");
     ngx_conf_merge_sec_value(conf->skew, prev->skew, 180);
     ngx_conf_merge_sec_value(conf->request_lifetime, prev->request_lifetime,
@@ -790,6 +799,10 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
     keys = conf->keys->elts;
 
     for (i = 0; i < conf->keys->nelts; i++) {
+        ngx_http_oiosaml_check_private(cf, &keys[i].file, keys[i].line,
+                                       "oiosaml_sp_key",
+                                       (char *) keys[i].key.data);
+
         rc = oiosaml_sp_add_key(sp, (char *) keys[i].key.data,
                                 (char *) keys[i].cert.data, keys[i].from,
                                 &err);
@@ -866,10 +879,14 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
             return NGX_CONF_ERROR;
         }
 
+        ngx_http_oiosaml_check_private(cf, &conf->secret_file,
+                                       conf->secret_line,
+                                       "oiosaml_cookie_secret", path);
+
         rc = oiosaml_sp_set_cookie_secret(sp, path, &err);
         if (rc != OIOSAML_OK) {
-            return ngx_http_oiosaml_conf_error(cf, &conf->sp_file,
-                                               conf->sp_line,
+            return ngx_http_oiosaml_conf_error(cf, &conf->secret_file,
+                                               conf->secret_line,
                                                "oiosaml_cookie_secret",
                                                &conf->cookie_secret, &err);
         }
@@ -965,6 +982,62 @@ ngx_http_oiosaml_conf_error(ngx_conf_t *cf, ngx_str_t *file, ngx_uint_t line,
     cf->conf_file->line = saved_line;
 
     return NGX_CONF_ERROR;
+}
+
+
+/* oiosaml_cookie_secret: where it was set, for the messages about it */
+char *
+ngx_http_oiosaml_secret_post(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = (ngx_http_oiosaml_srv_conf_t *)
+               ((u_char *) data
+                - offsetof(ngx_http_oiosaml_srv_conf_t, cookie_secret));
+
+    oscf->secret_file = cf->conf_file->file.name;
+    oscf->secret_line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * A private key or secret that other users can read is worth a warning
+ * at "nginx -t" (nginx reads it as root; the workers never need to).
+ */
+static void
+ngx_http_oiosaml_check_private(ngx_conf_t *cf, ngx_str_t *file,
+    ngx_uint_t line, const char *what, const char *path)
+{
+    ngx_str_t        saved_name;
+    ngx_uint_t       saved_line, mode;
+    ngx_file_info_t  fi;
+
+    if (ngx_file_info(path, &fi) == NGX_FILE_ERROR
+        || (ngx_file_access(&fi) & 0077) == 0)
+    {
+        return;
+    }
+
+    saved_name = cf->conf_file->file.name;
+    saved_line = cf->conf_file->line;
+
+    if (file != NULL && file->len) {
+        cf->conf_file->file.name = *file;
+        cf->conf_file->line = line;
+    }
+
+    mode = ngx_file_access(&fi);
+
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "%s: \"%s\" can be read by %s (mode 0%ui%ui%ui): "
+                       "\"chmod 600\" it, owned by root",
+                       what, path, (mode & 0007) ? "every user" : "its group",
+                       (mode >> 6) & 7, (mode >> 3) & 7, mode & 7);
+
+    cf->conf_file->file.name = saved_name;
+    cf->conf_file->line = saved_line;
 }
 
 

@@ -32,6 +32,10 @@ static char *ngx_http_oiosaml_check_sec(ngx_conf_t *cf, void *post,
     void *data);
 
 
+static ngx_conf_post_t  ngx_http_oiosaml_secret_post_handler = {
+    ngx_http_oiosaml_secret_post
+};
+
 static ngx_http_oiosaml_sec_bounds_t  ngx_http_oiosaml_skew_bounds = {
     ngx_http_oiosaml_check_sec, 0, 900
 };
@@ -89,7 +93,7 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_SRV_CONF_OFFSET,
       offsetof(ngx_http_oiosaml_srv_conf_t, cookie_secret),
-      NULL },
+      &ngx_http_oiosaml_secret_post_handler },
 
     { ngx_string("oiosaml_clock_skew"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,

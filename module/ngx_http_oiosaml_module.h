@@ -101,6 +101,8 @@ typedef struct {
     ngx_array_t              *keys;          /* ngx_http_oiosaml_key_conf_t */
     ngx_array_t              *idps;          /* ngx_http_oiosaml_idp_conf_t */
     ngx_str_t                 cookie_secret;
+    ngx_str_t                 secret_file;   /* for error messages */
+    ngx_uint_t                secret_line;
     time_t                    skew;
     time_t                    request_lifetime;
     ngx_flag_t                allow_unsolicited;
@@ -215,6 +217,7 @@ char *ngx_http_oiosaml_merge_policy(ngx_conf_t *cf,
 ngx_int_t ngx_http_oiosaml_role_check(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_loc_conf_t *olcf,
     ngx_http_oiosaml_session_t *s, const oiosaml_idp_t *idp);
+char *ngx_http_oiosaml_secret_post(ngx_conf_t *cf, void *post, void *data);
 char *ngx_http_oiosaml_merge_sp(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 

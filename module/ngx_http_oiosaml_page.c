@@ -130,8 +130,9 @@ ngx_http_oiosaml_fail(ngx_http_request_t *r,
     oiosaml_status_t  st;
 
     st = err->status;
-    level = (ngx_http_oiosaml_http_status(st) >= 500) ? NGX_LOG_ERR
-                                                      : oscf->log_level;
+    /* a named denial (an IdP marked down: 503) is no server error */
+    level = (ngx_http_oiosaml_http_status(st) >= 500 && !oiosaml_is_denial(st))
+            ? NGX_LOG_ERR : oscf->log_level;
 
     ngx_log_error(level, r->connection->log, 0,
                   "oiosaml: %s: %s: %s (ref %uA-%ui)", what,

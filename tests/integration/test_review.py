@@ -694,3 +694,58 @@ class PendingCookiesTest(SpTestCase):
             self.assertEqual(r.status, 303, r.body[:300])
             self.assertTrue(r.location.endswith("/app/tab%d" % i))
         self.nginx.new_log()
+
+
+class IdpStateTest(SpTestCase):
+    """Item 11: no login starts at an IdP that is marked down or whose
+    metadata has passed its validUntil, and the status endpoint answers
+    only loopback clients unless configured."""
+
+    @classmethod
+    def http_config(cls):
+        d = cls.nginx.dir
+        soon = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                             time.gmtime(time.time() + 4))
+        with open(f"{d}/idp.xml") as f:
+            md = f.read()
+        with open(f"{d}/soon.xml", "w") as f:
+            f.write(md.replace("<md:EntityDescriptor ",
+                               f'<md:EntityDescriptor validUntil="{soon}" ',
+                               1).replace("https://idp.test/",
+                                          "https://soon.test/"))
+        with open(f"{d}/down.xml", "w") as f:
+            f.write(md.replace("https://idp.test/", "https://down.test/"))
+        cls.server_extra = f"""
+        oiosaml_idp down metadata={d}/down.xml down;
+        oiosaml_idp soon metadata={d}/soon.xml;
+        set_real_ip_from 127.0.0.1;
+        real_ip_header X-Forwarded-For;
+"""
+        return super().http_config()
+
+    def test_login_at_a_down_idp(self):
+        r = Browser().get(self.url("/saml/login?idp=down&return=/app/x"))
+        self.assertDenied(r, 503, "deny_idp_unavailable")
+        self.assertIsNone(r.header("location"))
+
+    def test_login_at_an_idp_whose_metadata_expired(self):
+        r = Browser().get(self.url("/saml/login?idp=soon&return=/app/x"))
+        self.assertEqual(r.status, 302, r.body)
+        time.sleep(max(0, 5 - (time.time() - self.started)))
+        r = Browser().get(self.url("/saml/login?idp=soon&return=/app/x"))
+        self.assertDenied(r, 503, "deny_idp_unavailable")
+
+    def test_status_for_loopback_only(self):
+        r = Browser().get(self.url("/saml/status"))
+        self.assertEqual(r.status, 200)
+        self.assertIn('"idps"', r.body)
+        r = Browser().get(self.url("/saml/status"),
+                          headers={"X-Forwarded-For": "203.0.113.7"})
+        self.assertEqual(r.status, 404)
+        self.assertNotIn('"idps"', r.body)
+        self.nginx.new_log()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.started = time.time()
+        super().setUpClass()

@@ -183,3 +183,31 @@ class WeakCurveTest(ReviewConfTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PrivateFileModeTest(ReviewConfTestCase):
+    """Finding 12: a cookie secret or SP key that other users can read is
+    a warning at nginx -t naming the directive's file and line."""
+
+    def test_readable_secret_and_key(self):
+        import shutil
+        secret = self.path("cookie.key")
+        key = self.path("sp.key")
+        shutil.copy(os.path.join(CERTS, "cookie.key"), secret)
+        shutil.copy(os.path.join(CERTS, "sp.key"), key)
+        os.chmod(secret, 0o644)
+        os.chmod(key, 0o640)
+        http = server(self.d, sp=f"oiosaml_sp_key {key} {CERTS}/sp.crt;",
+                      extra=f"oiosaml_cookie_secret {secret};")
+        out = self.accepted(http)
+        conf = self.nginx.conf
+        self.assertRegex(out, r"\[warn\].*oiosaml_cookie_secret: \"%s\" can "
+                              r"be read by every user \(mode 0644\).* in %s:"
+                         % (secret, conf))
+        self.assertRegex(out, r"\[warn\].*oiosaml_sp_key: \"%s\" can be "
+                              r"read by its group \(mode 0640\).* in %s:\d+"
+                         % (key, conf))
+        os.chmod(secret, 0o600)
+        os.chmod(key, 0o600)
+        out = self.accepted(http)
+        self.assertNotIn("can be read by", out)
