@@ -120,7 +120,9 @@ class NextCertNotYetTest(NextCertTest):
 
 
 class GraceTest(TrustTestCase):
-    """The IdP's certificate expired yesterday."""
+    """The IdP's certificate expired yesterday.  "fresh", another IdP
+    whose metadata points at the same test IdP, only serves to get an
+    AuthnRequest that the test IdP answers."""
 
     grace = ""
 
@@ -133,17 +135,33 @@ class GraceTest(TrustTestCase):
         cls.idp_certs = (cls.tmp + "/old.crt",)
         cls.server_extra = idp_location("old", "https://idp.test/",
                                         cls.tmp + "/old.key",
-                                        cls.tmp + "/old.crt", "$PORT")
+                                        cls.tmp + "/old.crt", "$PORT") + f"""
+        oiosaml_idp fresh metadata={cls.tmp}/fresh.xml;
+        oiosaml_allow_unsolicited on;
+"""
         cls.idp_options = "profile=oiosaml3 " + cls.grace
         super().setUpClass()
 
     @classmethod
     def http_config(cls):
+        idp_metadata(cls.tmp + "/fresh.xml", "https://fresh.test/",
+                     f"https://127.0.0.1:{cls.port}/idp/old/", ["idp.crt"])
         return super().http_config().replace("$PORT", str(cls.port))
 
     def test_expired_certificate(self):
-        b, r = self.login_at("old", encrypt="none")
-        self.assertDenied(r, 403, "deny_signature")
+        # no login starts where no answer could be trusted
+        r = Browser().get(self.url("/saml/login?idp=test&return=/app/x"))
+        self.assertDenied(r, 503, "deny_idp_unavailable")
+        # and an answer signed with the expired key is refused
+        b = Browser()
+        r = b.get(self.url("/saml/login?idp=fresh&return=/app/x"))
+        self.assertEqual(r.status, 302, r.body)
+        page = b.get(r.location)
+        acs, answer = self.idp_answer(b, page, encrypt="none",
+                                      in_response_to="omit")
+        answer.pop("RelayState", None)
+        self.assertDenied(Browser().post(acs, answer), 403,
+                          "deny_signature")
         time.sleep(1.2)
         self.assertIn("expired 1 days ago", self.nginx.log())
 
