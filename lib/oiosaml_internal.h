@@ -115,6 +115,42 @@ typedef struct {
 } oiosaml_sp_key_t;
 
 
+/* what our metadata says beyond keys and endpoints (oiosaml_spmeta.c) */
+#define OIOSAML_MAX_SPMETA_ITEMS    32
+
+typedef struct {
+    char               *name;
+    int                 required;
+} oiosaml_spmeta_attr_t;
+
+typedef struct {
+    char               *lang;
+    char               *name;
+    char               *display_name;
+    char               *url;
+} oiosaml_spmeta_org_t;
+
+typedef struct {
+    char               *type;
+    char               *email;
+    char               *company;
+    char               *given_name;
+    char               *phone;
+} oiosaml_spmeta_contact_t;
+
+typedef struct {
+    oiosaml_spmeta_attr_t     attrs[OIOSAML_MAX_SPMETA_ITEMS];
+    size_t                    nattrs;
+    oiosaml_spmeta_org_t      names[OIOSAML_MAX_SPMETA_ITEMS];  /* lang, name */
+    size_t                    nnames;
+    oiosaml_spmeta_org_t      orgs[OIOSAML_MAX_SPMETA_ITEMS];
+    size_t                    norgs;
+    oiosaml_spmeta_contact_t  contacts[OIOSAML_MAX_SPMETA_ITEMS];
+    size_t                    ncontacts;
+    time_t                    built;        /* when metadata[] was made */
+} oiosaml_spmeta_t;
+
+
 struct oiosaml_sp_s {
     char               *entity_id;
     char               *base_url;
@@ -134,6 +170,7 @@ struct oiosaml_sp_s {
     time_t              request_lifetime;
     char               *metadata[OIOSAML_MAX_SP_KEYS];  /* per signing key */
     size_t              metadata_len[OIOSAML_MAX_SP_KEYS];
+    oiosaml_spmeta_t    md;
     oiosaml_template_t *choice_template;
     oiosaml_idp_t     **sorted;         /* by label, Danish order */
 };
@@ -342,6 +379,7 @@ oiosaml_status_t oiosaml_choice_finish(oiosaml_sp_t *sp, oiosaml_err_t *err);
 
 
 /* SP metadata (oiosaml_spmeta.c): signed with keys[key] */
+void oiosaml_spmeta_free(oiosaml_spmeta_t *md);
 oiosaml_status_t oiosaml_spmeta_build(const oiosaml_sp_t *sp, time_t now,
     size_t key, char **xml, size_t *len, oiosaml_err_t *err);
 

@@ -123,6 +123,7 @@ oiosaml_sp_free(oiosaml_sp_t *sp)
 
     OPENSSL_cleanse(sp->secret, sizeof(sp->secret));
 
+    oiosaml_spmeta_free(&sp->md);
     oiosaml_template_free(sp->choice_template);
     free(sp->sorted);
     free(sp->idps);
@@ -414,6 +415,8 @@ oiosaml_sp_finish(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
             return rc;
         }
     }
+
+    sp->md.built = now;
 
     rc = oiosaml_choice_finish(sp, err);
     if (rc != OIOSAML_OK) {

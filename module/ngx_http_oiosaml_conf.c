@@ -619,6 +619,7 @@ ngx_http_oiosaml_merge_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *prev,
         conf->session_cookie = prev->session_cookie;
         conf->header_prefix = prev->header_prefix;
         conf->choose_template = prev->choose_template;
+        conf->spmeta = prev->spmeta;
         conf->sp = prev->sp;
         conf->prefix = prev->prefix;
         conf->origin = prev->origin;
@@ -650,7 +651,8 @@ ngx_http_oiosaml_sp_local(ngx_http_oiosaml_srv_conf_t *c)
            || c->allow_unsolicited != NGX_CONF_UNSET
            || c->session_cookie.data != NULL
            || c->header_prefix.data != NULL
-           || c->choose_template.data != NULL;
+           || c->choose_template.data != NULL
+           || c->spmeta != NGX_CONF_UNSET_PTR;
 }
 
 
@@ -664,6 +666,7 @@ ngx_http_oiosaml_merge_sp_values(ngx_http_oiosaml_srv_conf_t *prev,
         ngx_memzero(&none, sizeof(none));
         none.keys = NGX_CONF_UNSET_PTR;
         none.idps = NGX_CONF_UNSET_PTR;
+        none.spmeta = NGX_CONF_UNSET_PTR;
         none.skew = NGX_CONF_UNSET;
         none.request_lifetime = NGX_CONF_UNSET;
         none.allow_unsolicited = NGX_CONF_UNSET;
@@ -689,6 +692,7 @@ ngx_http_oiosaml_merge_sp_values(ngx_http_oiosaml_srv_conf_t *prev,
 
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_ptr_value(conf->idps, prev->idps, NULL);
+    ngx_conf_merge_ptr_value(conf->spmeta, prev->spmeta, NULL);
     if (conf->cookie_secret.data == NULL) {
         conf->secret_file = prev->secret_file;
         conf->secret_line = prev->secret_line;
@@ -905,6 +909,10 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
                                                "oiosaml_choose_template",
                                                &conf->choose_template, &err);
         }
+    }
+
+    if (ngx_http_oiosaml_spmeta_apply(cf, conf, sp) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
     }
 
     oiosaml_sp_set_skew(sp, conf->skew);

@@ -106,8 +106,20 @@ static ngx_int_t
 ngx_http_oiosaml_metadata(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf)
 {
-    size_t       len;
-    const char  *md;
+    size_t          len;
+    const char     *md;
+    oiosaml_err_t   err;
+
+    /* once a day in each worker: validUntil moves on (a few ms) */
+    oiosaml_err_clear(&err);
+
+    if (oiosaml_sp_metadata_refresh(oscf->sp, ngx_time(), &err)
+        != OIOSAML_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "oiosaml: metadata: cannot build it again, serving "
+                      "the last copy: %s", err.text);
+    }
 
     md = oiosaml_sp_metadata(oscf->sp, ngx_time(), &len);
 

@@ -88,6 +88,34 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       0,
       NULL },
 
+    { ngx_string("oiosaml_sp_attribute"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE12,
+      ngx_http_oiosaml_spmeta_directive,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_sp_service_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE2,
+      ngx_http_oiosaml_spmeta_directive,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_sp_organization"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE4,
+      ngx_http_oiosaml_spmeta_directive,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_sp_contact"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_2MORE,
+      ngx_http_oiosaml_spmeta_directive,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("oiosaml_cookie_secret"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -335,6 +363,7 @@ ngx_http_oiosaml_create_srv_conf(ngx_conf_t *cf)
 
     conf->keys = NGX_CONF_UNSET_PTR;
     conf->idps = NGX_CONF_UNSET_PTR;
+    conf->spmeta = NGX_CONF_UNSET_PTR;
     conf->skew = NGX_CONF_UNSET;
     conf->request_lifetime = NGX_CONF_UNSET;
     conf->allow_unsolicited = NGX_CONF_UNSET;

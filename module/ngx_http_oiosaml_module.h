@@ -115,6 +115,7 @@ typedef struct {
     time_t                    login_window;
     ngx_str_t                 header_prefix;
     ngx_str_t                 choose_template;
+    ngx_array_t              *spmeta;        /* our metadata's directives */
     time_t                    remember;      /* choice cookie, 0: off */
     time_t                    metadata_refresh;
     time_t                    cert_warn;
@@ -218,6 +219,12 @@ ngx_int_t ngx_http_oiosaml_role_check(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_loc_conf_t *olcf,
     ngx_http_oiosaml_session_t *s, const oiosaml_idp_t *idp);
 char *ngx_http_oiosaml_secret_post(ngx_conf_t *cf, void *post, void *data);
+
+/* ngx_http_oiosaml_spmeta.c */
+char *ngx_http_oiosaml_spmeta_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_spmeta_apply(ngx_conf_t *cf,
+    ngx_http_oiosaml_srv_conf_t *conf, oiosaml_sp_t *sp);
 char *ngx_http_oiosaml_merge_sp(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 

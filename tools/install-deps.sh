@@ -11,6 +11,7 @@ packages="
     liblasso3-dev libxmlsec1-dev libxml2-dev libssl-dev zlib1g-dev
     libglib2.0-dev libcmocka-dev
     openssl curl ca-certificates xmlsec1
+    libxml2-utils opensaml-schemas xmltooling-schemas
     python3 python3-pycurl python3-pysaml2 python3-lasso
     clang libclang-rt-14-dev valgrind
     chromium fonts-dejavu-core

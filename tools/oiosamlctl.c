@@ -41,7 +41,7 @@ static const oiosamlctl_cmd_t  oiosamlctl_cmds[] = {
 
     { "sp-metadata", oiosamlctl_sp_metadata,
       "    oiosamlctl sp-metadata CONF [--server ENTITYID] [--at TIME]"
-      " [-p PREFIX]\n" },
+      " [--check]\n                           [-p PREFIX]\n" },
 
     { "keygen", oiosamlctl_keygen,
       "    oiosamlctl keygen --out KEY --cert CERT [--subject DN]"
@@ -111,10 +111,13 @@ static const char  oiosamlctl_manual[] =
     "        signature by CERT would be accepted.  Exit 1 when anything\n"
     "        would fail.\n"
     "\n"
-    "    sp-metadata CONF [--server ENTITYID] [--at TIME]\n"
+    "    sp-metadata CONF [--server ENTITYID] [--at TIME] [--check]\n"
     "        Prints our SP metadata as published at TIME (default now),\n"
     "        signed by the key that signs then: the SP with that\n"
-    "        entityID, or the only one.\n"
+    "        entityID, or the only one.  With --check, a table of what\n"
+    "        NemLog-in3 and KOMBIT's Context Handler 2 ask of SP\n"
+    "        metadata and whether ours has it; exit 1 when something\n"
+    "        that either requires is missing (docs/federation.md).\n"
     "\n"
     "    keygen --out KEY --cert CERT\n"
     "        Makes a new RSA key (--bits, default 3072) and a self-signed\n"

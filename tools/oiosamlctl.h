@@ -101,6 +101,10 @@ void oiosamlctl_json_string(FILE *out, const char *s);
 const char *oiosamlctl_fingerprint(const char *sha256, int full);
 
 
+/* oiosamlctl_ready.c: the federation-readiness table of SP metadata */
+int oiosamlctl_ready_check(const char *xml, size_t len, FILE *out);
+
+
 /* ---- the configuration ------------------------------------------------ */
 
 typedef struct {
@@ -116,6 +120,16 @@ typedef struct {
     const char          *file;
     unsigned             line;
 } oiosamlctl_idp_t;
+
+/* a directive of our metadata (oiosaml_sp_contact, ...): name first */
+#define OIOSAMLCTL_MAX_SPMETA   64
+
+typedef struct {
+    const char         **words;
+    size_t               n;
+    const char          *file;
+    unsigned             line;
+} oiosamlctl_words_t;
 
 /* the SP directives of one level: the http block or one server block */
 typedef struct {
@@ -134,6 +148,9 @@ typedef struct {
 
     const char          *cookie_secret;
     time_t               skew;          /* -1: not set */
+
+    oiosamlctl_words_t   md[OIOSAMLCTL_MAX_SPMETA];
+    size_t               nmd;
 
     /* another directive of the SP group is set at this level */
     int                  other;

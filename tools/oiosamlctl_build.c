@@ -187,6 +187,17 @@ oiosamlctl_build_sp(oiosamlctl_conf_t *cf, const oiosamlctl_level_t *m,
         }
     }
 
+    for (i = 0; i < m->nmd; i++) {
+        rc = oiosaml_sp_metadata_option(sp, m->md[i].words[0],
+                                        m->md[i].words + 1, m->md[i].n - 1,
+                                        &err);
+        if (rc != OIOSAML_OK) {
+            oiosamlctl_conf_error(m->md[i].file, m->md[i].line, "%s: %s",
+                                  m->md[i].words[0], err.text);
+            return OIOSAMLCTL_CONF;
+        }
+    }
+
     oiosaml_sp_set_skew(sp, m->skew);
 
     rc = oiosaml_sp_finish(sp, now, &err);
@@ -242,6 +253,11 @@ oiosamlctl_build_merge(const oiosamlctl_level_t *prev,
         if (conf->skew == -1) {
             conf->skew = prev->skew;
         }
+
+        if (conf->nmd == 0) {
+            memcpy(conf->md, prev->md, sizeof(conf->md));
+            conf->nmd = prev->nmd;
+        }
     }
 
     if (conf->skew == -1) {
@@ -254,7 +270,8 @@ static int
 oiosamlctl_build_local(const oiosamlctl_level_t *l)
 {
     return l->entity_id != NULL || l->keys_set || l->idps_set
-           || l->cookie_secret != NULL || l->skew != -1 || l->other;
+           || l->cookie_secret != NULL || l->skew != -1 || l->other
+           || l->nmd != 0;
 }
 
 

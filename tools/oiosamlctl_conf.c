@@ -677,6 +677,34 @@ oiosamlctl_conf_directive(oiosamlctl_conf_t *cf, oiosamlctl_file_t *f,
         return OIOSAMLCTL_OK;
     }
 
+    if (strcmp(name, "oiosaml_sp_attribute") == 0
+        || strcmp(name, "oiosaml_sp_service_name") == 0
+        || strcmp(name, "oiosaml_sp_organization") == 0
+        || strcmp(name, "oiosaml_sp_contact") == 0)
+    {
+        /* words of our metadata: the library reads them at build time */
+        if (level->nmd == OIOSAMLCTL_MAX_SPMETA) {
+            oiosamlctl_conf_error(f->name, f->line, "more than %d \"%s\" "
+                                  "directives", OIOSAMLCTL_MAX_SPMETA, name);
+            return OIOSAMLCTL_ERROR;
+        }
+
+        level->md[level->nmd].words = (const char **)
+            oiosamlctl_conf_alloc(cf, n * sizeof(char *));
+
+        if (level->md[level->nmd].words == NULL) {
+            return OIOSAMLCTL_ERROR;
+        }
+
+        memcpy(level->md[level->nmd].words, args, n * sizeof(char *));
+        level->md[level->nmd].n = n;
+        level->md[level->nmd].file = f->name;
+        level->md[level->nmd].line = f->line;
+        level->nmd++;
+
+        return OIOSAMLCTL_OK;
+    }
+
     for (i = 0; other[i] != NULL; i++) {
         if (strcmp(name, other[i]) == 0) {
             level->other = 1;

@@ -1,7 +1,9 @@
 
 /*
- * oiosamlctl sp-metadata CONF [--server ENTITYID] [--at TIME]: our SP
- * metadata as published at TIME, signed by the key that signs then.
+ * oiosamlctl sp-metadata CONF [--server ENTITYID] [--at TIME] [--check]:
+ * our SP metadata as published at TIME, signed by the key that signs
+ * then; with --check, whether it is what the federations ask for
+ * (oiosamlctl_ready.c).
  */
 
 
@@ -31,6 +33,7 @@ oiosamlctl_sp_metadata(int argc, char **argv)
         { "--server", 1, 0, 0, NULL, { NULL }, 0 },
         { "--at", 1, 0, 0, NULL, { NULL }, 0 },
         { "-p", 1, 0, 0, NULL, { NULL }, 0 },
+        { "--check", 0, 0, 0, NULL, { NULL }, 0 },
         { NULL, 0, 0, 0, NULL, { NULL }, 0 }
     };
 
@@ -99,8 +102,13 @@ oiosamlctl_sp_metadata(int argc, char **argv)
         return OIOSAMLCTL_FAIL;
     }
 
-    rc = (fwrite(xml, 1, len, stdout) == len && fflush(stdout) == 0)
-         ? OIOSAMLCTL_OK : OIOSAMLCTL_FAIL;
+    if (opts[3].set) {
+        rc = oiosamlctl_ready_check(xml, len, stdout);
+
+    } else {
+        rc = (fwrite(xml, 1, len, stdout) == len && fflush(stdout) == 0)
+             ? OIOSAMLCTL_OK : OIOSAMLCTL_FAIL;
+    }
 
     oiosaml_free(xml);
     oiosamlctl_conf_free(conf);

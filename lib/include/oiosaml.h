@@ -432,6 +432,59 @@ const char *oiosaml_sp_metadata(const oiosaml_sp_t *sp, time_t now,
     size_t *len);
 
 
+/* ---- our metadata: what a federation registration asks for ----------- */
+
+/*
+ * The attributes we ask for, in the AttributeConsumingService (NameFormat
+ * uri).  Without any: the OIOSAML 3 attributes the identity headers use
+ * (specVersion, nsis/loa, professional/cvr and orgName required; email,
+ * fullName, professional/uuid/persistent, rid, privilegesIntermediate).
+ * Call before oiosaml_sp_finish(); strings are copied.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_attribute(
+    oiosaml_sp_t *sp, const char *name, int required, oiosaml_err_t *err);
+
+/* the service's name in a language ("da", "en"), for ServiceName */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_service_name(
+    oiosaml_sp_t *sp, const char *lang, const char *name,
+    oiosaml_err_t *err);
+
+/* the Organization, one call per language */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_organization(
+    oiosaml_sp_t *sp, const char *lang, const char *name,
+    const char *display_name, const char *url, oiosaml_err_t *err);
+
+/*
+ * A ContactPerson: type is technical, support, administrative, billing or
+ * other; email is required, the rest may be NULL.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_contact(oiosaml_sp_t *sp,
+    const char *type, const char *email, const char *company,
+    const char *given_name, const char *phone, oiosaml_err_t *err);
+
+/*
+ * The words of one of the module's directives oiosaml_sp_attribute,
+ * oiosaml_sp_service_name, oiosaml_sp_organization and oiosaml_sp_contact
+ * (docs/directives.md), the directive's name first in "directive": the
+ * calls above, as nginx and oiosamlctl read the configuration alike.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_metadata_option(
+    oiosaml_sp_t *sp, const char *directive, const char *const *args,
+    size_t n, oiosaml_err_t *err);
+
+/* has a contact of this type (NULL: of any type) been added? */
+int oiosaml_sp_has_contact(const oiosaml_sp_t *sp, const char *type);
+
+/*
+ * Builds our metadata again when it is a day old: its validUntil (the
+ * first expiry of the certificates it lists) moves on, and a certificate
+ * that has expired leaves it.  On failure the SP keeps what it had.
+ * Changes the SP: not thread-safe (each nginx worker has its own copy).
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_metadata_refresh(
+    oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err);
+
+
 /* ---- login: AuthnRequest over HTTP-Redirect ---------------------------- */
 
 #define OIOSAML_ID_LEN          41      /* "_" + 40 hex, without NUL */

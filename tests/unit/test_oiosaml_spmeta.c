@@ -138,7 +138,7 @@ test_content(void **state)
     assert_non_null(strstr(md, "WantAssertionsSigned=\"true\""));
     assert_non_null(strstr(md, "<md:SingleLogoutService Binding=\""
                            OIOSAML_BINDING_REDIRECT "\" Location=\"" T_BASE
-                           "sls\"/>"));
+                           "sls\" ResponseLocation=\"" T_BASE "sls\"/>"));
     assert_non_null(strstr(md, "<md:AssertionConsumerService Binding=\""
                            OIOSAML_BINDING_POST "\" Location=\"" T_ACS
                            "\" index=\"0\" isDefault=\"true\"/>"));
@@ -150,6 +150,32 @@ test_content(void **state)
     assert_non_null(strstr(md, "<md:KeyDescriptor use=\"signing\">"));
     assert_non_null(strstr(md, "<md:KeyDescriptor use=\"encryption\">"));
     free(sp_b64);
+
+    /* what we decrypt, on the encryption key only, GCM first */
+    assert_int_equal(count(md, "<md:EncryptionMethod "), 8);
+    assert_true(strstr(md, "xmlenc11#aes256-gcm")
+                < strstr(md, "xmlenc#aes256-cbc"));
+    assert_true(strstr(md, "<md:KeyDescriptor use=\"encryption\">")
+                < strstr(md, "<md:EncryptionMethod "));
+
+    /* validUntil: when sp.crt expires; cached for six hours */
+    assert_non_null(strstr(md, "validUntil=\""));
+    assert_non_null(strstr(md, "cacheDuration=\"PT6H\""));
+
+    /* the default attributes, OIOSAML 3, named as uri */
+    assert_non_null(strstr(md, "<md:AttributeConsumingService index=\"0\" "
+                               "isDefault=\"true\">"));
+    assert_non_null(strstr(md, "<md:RequestedAttribute Name=\""
+                               "https://data.gov.dk/concept/core/nsis/loa\" "
+                               "NameFormat=\"urn:oasis:names:tc:SAML:2.0:"
+                               "attrname-format:uri\" isRequired=\"true\"/>"));
+    assert_non_null(strstr(md, "privilegesIntermediate\" NameFormat=\"urn:"
+                               "oasis:names:tc:SAML:2.0:attrname-format:uri\" "
+                               "isRequired=\"false\"/>"));
+    assert_int_equal(count(md, "<md:RequestedAttribute "), 9);
+    assert_non_null(strstr(md, "<md:ServiceName xml:lang=\"da\">"));
+    assert_null(strstr(md, "<md:Organization>"));
+    assert_null(strstr(md, "<md:ContactPerson"));
 
     /* the ID is stable: "_" and the SHA-1 of the entityID in hex */
     EVP_Digest(T_SP, strlen(T_SP), d, &n, EVP_sha1(), NULL);
@@ -285,6 +311,150 @@ test_expired_key_dropped(void **state)
 }
 
 
+/* attributes, names, organization and contacts as configured */
+static void
+test_registration(void **state)
+{
+    size_t           len;
+    oiosaml_sp_t    *sp;
+    oiosaml_err_t    err;
+    const char      *md, *p;
+    oiosaml_idp_t   *idp;
+    oiosaml_idp_conf_t  ic;
+
+    static const char  *attr[] = { "https://data.gov.dk/model/core/eid/"
+                                   "professional/cvr", "required" };
+    static const char  *name[] = { "en", "Case & \"records\"" };
+    static const char  *org_da[] = { "da", "Korsb\xc3\xa6k Kommune",
+                                     "Korsb\xc3\xa6k", "https://korsbaek.dk/" };
+    static const char  *org_en[] = { "en", "Korsbaek Municipality",
+                                     "Korsbaek", "https://korsbaek.dk/en/" };
+    static const char  *tech[] = { "technical", "it@korsbaek.dk",
+                                   "company=Korsb\xc3\xa6k IT",
+                                   "phone=+45 1234 5678" };
+    static const char  *bad[] = { "technical", "not-an-address" };
+    static const char  *badtype[] = { "sales", "a@b.dk" };
+    static const char  *badurl[] = { "da", "x", "y", "ftp://korsbaek.dk/" };
+    static const char  *badlang[] = { "dansk!", "x" };
+
+    t_init();
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_sp_new(T_SP, T_BASE, &sp, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_key(sp, t_cert("sp.key"),
+                                        t_cert("sp.crt"), 0, &err),
+                     OIOSAML_OK);
+
+    assert_int_equal(oiosaml_sp_metadata_option(sp, "oiosaml_sp_attribute",
+                                                attr, 2, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_metadata_option(sp,
+                         "oiosaml_sp_service_name", name, 2, &err),
+                     OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_metadata_option(sp,
+                         "oiosaml_sp_organization", org_da, 4, &err),
+                     OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_metadata_option(sp,
+                         "oiosaml_sp_organization", org_en, 4, &err),
+                     OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_has_contact(sp, "technical"), 0);
+    assert_int_equal(oiosaml_sp_metadata_option(sp, "oiosaml_sp_contact",
+                                                tech, 4, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_has_contact(sp, "technical"), 1);
+    assert_int_equal(oiosaml_sp_has_contact(sp, "administrative"), 0);
+
+    /* refused, each with a reason */
+    assert_int_equal(oiosaml_sp_metadata_option(sp, "oiosaml_sp_contact",
+                                                bad, 2, &err),
+                     OIOSAML_ERR_CONFIG);
+    assert_non_null(strstr(err.text, "not an e-mail address"));
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_sp_metadata_option(sp, "oiosaml_sp_contact",
+                                                badtype, 2, &err),
+                     OIOSAML_ERR_CONFIG);
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_sp_metadata_option(sp,
+                         "oiosaml_sp_organization", badurl, 4, &err),
+                     OIOSAML_ERR_CONFIG);
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_sp_metadata_option(sp,
+                         "oiosaml_sp_service_name", badlang, 2, &err),
+                     OIOSAML_ERR_CONFIG);
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_sp_metadata_option(sp, "oiosaml_sp_attribute",
+                                                attr + 1, 1, &err),
+                     OIOSAML_ERR_CONFIG);
+    oiosaml_err_clear(&err);
+
+    memset(&ic, 0, sizeof(ic));
+    ic.id = "test";
+    ic.metadata_file = t_idp_metadata("unit-idp.xml", T_IDP, "idp.crt",
+                                      NULL);
+    assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &idp, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_add_idp(sp, idp, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_sp_finish(sp, t_now(), &err), OIOSAML_OK);
+
+    md = oiosaml_sp_metadata(sp, t_now(), &len);
+    assert_int_equal(verify(md, len, "sp.crt"), OIOSAML_OK);
+
+    /* only the configured attribute, and escaped text */
+    assert_int_equal(count(md, "<md:RequestedAttribute "), 1);
+    assert_non_null(strstr(md, "<md:ServiceName xml:lang=\"en\">Case &amp; "
+                               "\"records\"</md:ServiceName>"));
+
+    /* the schema's order: names, display names, URLs */
+    p = strstr(md, "<md:Organization>");
+    assert_non_null(p);
+    assert_true(strstr(p, "<md:OrganizationName xml:lang=\"da\">Korsb\xc3"
+                          "\xa6k Kommune</md:OrganizationName>")
+                < strstr(p, "<md:OrganizationDisplayName xml:lang=\"da\">"));
+    assert_true(strstr(p, "<md:OrganizationDisplayName xml:lang=\"en\">")
+                < strstr(p, "<md:OrganizationURL xml:lang=\"da\">"));
+
+    /* after the SPSSODescriptor, as the schema wants */
+    assert_true(strstr(md, "</md:SPSSODescriptor>") < p);
+    p = strstr(md, "<md:ContactPerson contactType=\"technical\">");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "<md:Company>Korsb\xc3\xa6k IT</md:Company>"));
+    assert_non_null(strstr(p, "<md:EmailAddress>mailto:it@korsbaek.dk"
+                              "</md:EmailAddress>"));
+    assert_non_null(strstr(p, "<md:TelephoneNumber>+45 1234 5678"
+                              "</md:TelephoneNumber>"));
+
+    oiosaml_sp_free(sp);
+}
+
+
+/* built again after a day: validUntil stays ahead, signatures verify */
+static void
+test_refresh(void **state)
+{
+    size_t           len;
+    oiosaml_sp_t    *sp;
+    oiosaml_err_t    err;
+    const char      *md;
+    char            *before;
+
+    sp = sp_keys(-1, t_now());
+    md = oiosaml_sp_metadata(sp, t_now(), &len);
+    before = strdup(md);
+
+    oiosaml_err_clear(&err);
+
+    /* not yet a day */
+    assert_int_equal(oiosaml_sp_metadata_refresh(sp, t_now() + 3600, &err),
+                     OIOSAML_OK);
+    assert_string_equal(oiosaml_sp_metadata(sp, t_now(), &len), before);
+
+    assert_int_equal(oiosaml_sp_metadata_refresh(sp, t_now() + 86400, &err),
+                     OIOSAML_OK);
+    md = oiosaml_sp_metadata(sp, t_now(), &len);
+    assert_int_equal(strlen(md), len);
+    assert_int_equal(verify(md, len, "sp.crt"), OIOSAML_OK);
+
+    free(before);
+    oiosaml_sp_free(sp);
+}
+
+
 int
 main(void)
 {
@@ -293,6 +463,8 @@ main(void)
         cmocka_unit_test(test_signature),
         cmocka_unit_test(test_two_keys),
         cmocka_unit_test(test_expired_key_dropped),
+        cmocka_unit_test(test_registration),
+        cmocka_unit_test(test_refresh),
     };
 
     t_init();
