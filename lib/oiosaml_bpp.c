@@ -5,8 +5,8 @@
  * request path checks without XML.
  *
  * Accepted: BPP 1.2 (http://digst.dk/...) and 1.0/1.1 (http://itst.dk/...)
- * namespaces; unqualified children in any order; repeated Constraint
- * names; duplicate groups (merged).  Hardened: the XML parser refuses DTDs
+ * namespaces; children unqualified or in the list's namespace, in any
+ * order; repeated Constraint names; duplicate groups (merged).  Hardened: the XML parser refuses DTDs
  * and entities, and sizes and counts are capped; anything malformed is a
  * named denial, never a crash.
  *
@@ -30,14 +30,19 @@
 #define OIOSAML_BPP_NS11      "http://itst.dk/oiosaml/basic_privilege_profile"
 #define OIOSAML_CVR_SCOPE     "urn:dk:gov:saml:cvrNumberIdentifier:"
 
+#define oiosaml_lower(c)  (((c) >= 'A' && (c) <= 'Z') ? (c) | 0x20 : (c))
+
 #define OIOSAML_BPP_MAX_XML        (256 * 1024)
 #define OIOSAML_BPP_MAX_GROUPS     1000
 #define OIOSAML_BPP_MAX_ITEMS      200       /* per group */
 #define OIOSAML_BPP_MAX_VALUE      2048
 
 
-static oiosaml_status_t oiosaml_bpp_group(xmlNodePtr g, oiosaml_buf_t *out,
-    oiosaml_err_t *err);
+static int oiosaml_bpp_is(xmlNodePtr n, xmlNodePtr list, const char *name);
+static int oiosaml_scope_eq(const char *a, size_t alen, const char *b,
+    size_t blen);
+static oiosaml_status_t oiosaml_bpp_group(xmlNodePtr g, xmlNodePtr list,
+    oiosaml_buf_t *out, oiosaml_err_t *err);
 static int oiosaml_bpp_value_ok(const char *s);
 static int oiosaml_bpp_seen(const oiosaml_buf_t *out, size_t start);
 
@@ -94,9 +99,7 @@ oiosaml_privileges_compile(const char *b64, size_t len, char **compiled,
 
     for (g = oiosaml_xml_first(root); g != NULL; g = oiosaml_xml_next(g)) {
 
-        if (g->ns != NULL || strcmp((const char *) g->name, "PrivilegeGroup")
-                             != 0)
-        {
+        if (!oiosaml_bpp_is(g, root, "PrivilegeGroup")) {
             rc = oiosaml_err_set(err, OIOSAML_DENY_PRIVILEGES,
                                  "unexpected element <%.60s> in the "
                                  "PrivilegeList", g->name);
@@ -112,7 +115,7 @@ oiosaml_privileges_compile(const char *b64, size_t len, char **compiled,
 
         start = out.len;
 
-        rc = oiosaml_bpp_group(g, &out, err);
+        rc = oiosaml_bpp_group(g, root, &out, err);
         if (rc != OIOSAML_OK) {
             break;
         }
@@ -149,8 +152,28 @@ oiosaml_privileges_compile(const char *b64, size_t len, char **compiled,
 }
 
 
+/*
+ * Is n the element "name", unqualified or in the PrivilegeList's own
+ * namespace?  Both forms are in use: KOMBIT's samples leave the children
+ * unqualified, DIGST's OIOIDWS.Net (and some IdPs) put them in the
+ * bpp namespace, as a default xmlns or with a prefix.
+ */
+static int
+oiosaml_bpp_is(xmlNodePtr n, xmlNodePtr list, const char *name)
+{
+    if (n->ns != NULL
+        && (list->ns == NULL || !xmlStrEqual(n->ns->href, list->ns->href)))
+    {
+        return 0;
+    }
+
+    return strcmp((const char *) n->name, name) == 0;
+}
+
+
 static oiosaml_status_t
-oiosaml_bpp_group(xmlNodePtr g, oiosaml_buf_t *out, oiosaml_err_t *err)
+oiosaml_bpp_group(xmlNodePtr g, xmlNodePtr list, oiosaml_buf_t *out,
+    oiosaml_err_t *err)
 {
     char         *text;
     size_t        n;
@@ -172,14 +195,16 @@ oiosaml_bpp_group(xmlNodePtr g, oiosaml_buf_t *out, oiosaml_err_t *err)
 
     /* two passes: privileges first, then constraints, whatever the order */
     for (c = oiosaml_xml_first(g); c != NULL; c = oiosaml_xml_next(c)) {
-        if (c->ns != NULL) {
+        if (c->ns != NULL
+            && !oiosaml_bpp_is(c, list, (const char *) c->name))
+        {
             return oiosaml_err_set(err, OIOSAML_DENY_PRIVILEGES,
-                                   "a namespaced element in a "
+                                   "an element of another namespace in a "
                                    "PrivilegeGroup");
         }
 
-        if (strcmp((const char *) c->name, "Privilege") != 0
-            && strcmp((const char *) c->name, "Constraint") != 0)
+        if (!oiosaml_bpp_is(c, list, "Privilege")
+            && !oiosaml_bpp_is(c, list, "Constraint"))
         {
             return oiosaml_err_set(err, OIOSAML_DENY_PRIVILEGES,
                                    "unexpected element <%.60s> in a "
@@ -192,7 +217,7 @@ oiosaml_bpp_group(xmlNodePtr g, oiosaml_buf_t *out, oiosaml_err_t *err)
                                    OIOSAML_BPP_MAX_ITEMS);
         }
 
-        if (strcmp((const char *) c->name, "Privilege") != 0) {
+        if (!oiosaml_bpp_is(c, list, "Privilege")) {
             continue;
         }
 
@@ -214,7 +239,7 @@ oiosaml_bpp_group(xmlNodePtr g, oiosaml_buf_t *out, oiosaml_err_t *err)
     }
 
     for (c = oiosaml_xml_first(g); c != NULL; c = oiosaml_xml_next(c)) {
-        if (strcmp((const char *) c->name, "Constraint") != 0) {
+        if (!oiosaml_bpp_is(c, list, "Constraint")) {
             continue;
         }
 
@@ -398,16 +423,44 @@ oiosaml_grant_scope_ok(const oiosaml_grant_t *g,
         return 1;
 
     case OIOSAML_SCOPE_FIXED:
-        return g->scope_len == strlen(policy->scope_value)
-               && memcmp(g->scope, policy->scope_value, g->scope_len) == 0;
+        return oiosaml_scope_eq(g->scope, g->scope_len, policy->scope_value,
+                                strlen(policy->scope_value));
 
     default:    /* the user's own CVR */
         n = sizeof(OIOSAML_CVR_SCOPE) - 1;
 
         return cvr_len > 0 && g->scope_len == n + cvr_len
-               && memcmp(g->scope, OIOSAML_CVR_SCOPE, n) == 0
+               && oiosaml_scope_eq(g->scope, n, OIOSAML_CVR_SCOPE, n)
                && memcmp(g->scope + n, cvr, cvr_len) == 0;
     }
+}
+
+
+/*
+ * Two scope URNs are the same when the part up to the last ':' matches in
+ * any case ("urn:dk:gov:saml:CvrNumberIdentifier:" is written both ways
+ * in the field) and the value after it matches exactly.
+ */
+static int
+oiosaml_scope_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t  i, p;
+
+    if (alen != blen) {
+        return 0;
+    }
+
+    for (p = alen; p > 0 && a[p - 1] != ':'; p--) { /* void */ }
+
+    for (i = 0; i < alen; i++) {
+        if (i < p ? oiosaml_lower(a[i]) != oiosaml_lower(b[i])
+                  : a[i] != b[i])
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

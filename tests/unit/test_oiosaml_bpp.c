@@ -126,6 +126,121 @@ test_bpp11_any_order(void **state)
 }
 
 
+/*
+ * The children in the list's own namespace, as DIGST's OIOIDWS.Net and
+ * some IdPs write them: a default xmlns, or the bpp prefix.  The same
+ * compact form as the unqualified CH2 sample.
+ */
+static void
+test_namespaced_children(void **state)
+{
+    char           *c, *ref;
+    size_t          i, len;
+    oiosaml_err_t   err;
+
+    static const char  *forms[] = {
+        "<PrivilegeList xmlns=\"" NS12 "\">"
+        "<PrivilegeGroup Scope=\"" CVR "12345678\">"
+        "<Privilege>" ROLE_BEHANDLER "</Privilege>"
+        "<Constraint Name=\"" KLE "\">32.30.*</Constraint>"
+        "<Constraint Name=\"" KLE "\">27.24.00</Constraint>"
+        "</PrivilegeGroup>"
+        "<PrivilegeGroup Scope=\"" CVR "12345678\">"
+        "<Constraint Name=\"" ORG "\">"
+        "3f1c2a9e-2b6d-4c1e-9a53-5e0f2a7b8c01</Constraint>"
+        "<Privilege>" ROLE_LEDER "</Privilege>"
+        "</PrivilegeGroup></PrivilegeList>",
+
+        "<bpp:PrivilegeList xmlns:bpp=\"" NS12 "\">"
+        "<bpp:PrivilegeGroup Scope=\"" CVR "12345678\">"
+        "<bpp:Privilege>" ROLE_BEHANDLER "</bpp:Privilege>"
+        "<bpp:Constraint Name=\"" KLE "\">32.30.*</bpp:Constraint>"
+        "<Constraint Name=\"" KLE "\">27.24.00</Constraint>"
+        "</bpp:PrivilegeGroup>"
+        "<bpp:PrivilegeGroup Scope=\"" CVR "12345678\">"
+        "<bpp:Privilege>" ROLE_LEDER "</bpp:Privilege>"
+        "<bpp:Constraint Name=\"" ORG "\">"
+        "3f1c2a9e-2b6d-4c1e-9a53-5e0f2a7b8c01</bpp:Constraint>"
+        "</bpp:PrivilegeGroup></bpp:PrivilegeList>",
+    };
+
+    assert_int_equal(compile(sample_ch2, &ref, &len, &err), OIOSAML_OK);
+
+    for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        if (compile(forms[i], &c, &len, &err) != OIOSAML_OK) {
+            fail_msg("form %zu: %s", i, err.text);
+        }
+
+        assert_string_equal(c, ref);
+        free(c);
+    }
+
+    free(ref);
+}
+
+
+/* urn:dk:gov:saml:CvrNumberIdentifier: is the same scope in any case */
+static void
+test_scope_case(void **state)
+{
+    char               *c;
+    size_t              len;
+    oiosaml_err_t       err;
+    oiosaml_access_t    a;
+    oiosaml_policy_t    p;
+    const char         *roles[] = { ROLE_BEHANDLER };
+    oiosaml_idp_t       idp;
+
+    assert_int_equal(compile("<bpp:PrivilegeList xmlns:bpp=\"" NS12 "\">"
+                             "<PrivilegeGroup Scope=\"urn:dk:gov:saml:"
+                             "CvrNumberIdentifier:12345678\"><Privilege>"
+                             ROLE_BEHANDLER "</Privilege></PrivilegeGroup>"
+                             "</bpp:PrivilegeList>", &c, &len, &err),
+                     OIOSAML_OK);
+
+    memset(&idp, 0, sizeof(idp));
+    memset(&p, 0, sizeof(p));
+    p.roles = roles;
+    p.nroles = 1;
+
+    p.scope = OIOSAML_SCOPE_USER_CVR;
+    assert_int_equal(oiosaml_policy_check(&p, c, len, "12345678", 8, &idp,
+                                          OIOSAML_LOA_LOW, &a),
+                     OIOSAML_ACCESS_ALLOW);
+    assert_int_equal(oiosaml_policy_check(&p, c, len, "12345679", 8, &idp,
+                                          OIOSAML_LOA_LOW, &a),
+                     OIOSAML_ACCESS_DENY);
+
+    p.scope = OIOSAML_SCOPE_FIXED;
+    p.scope_value = "URN:DK:GOV:SAML:cvrnumberidentifier:12345678";
+    assert_int_equal(oiosaml_policy_check(&p, c, len, "87654321", 8, &idp,
+                                          OIOSAML_LOA_LOW, &a),
+                     OIOSAML_ACCESS_ALLOW);
+
+    /* the value after the last ':' is compared exactly */
+    p.scope_value = "urn:dk:gov:saml:cvrNumberIdentifier:1234567";
+    assert_int_equal(oiosaml_policy_check(&p, c, len, "87654321", 8, &idp,
+                                          OIOSAML_LOA_LOW, &a),
+                     OIOSAML_ACCESS_DENY);
+    free(c);
+
+    assert_int_equal(compile("<bpp:PrivilegeList xmlns:bpp=\"" NS12 "\">"
+                             "<PrivilegeGroup Scope=\"urn:x:Team:ABC\">"
+                             "<Privilege>" ROLE_BEHANDLER "</Privilege>"
+                             "</PrivilegeGroup></bpp:PrivilegeList>", &c,
+                             &len, &err), OIOSAML_OK);
+    p.scope_value = "urn:X:team:ABC";
+    assert_int_equal(oiosaml_policy_check(&p, c, len, "1", 1, &idp,
+                                          OIOSAML_LOA_LOW, &a),
+                     OIOSAML_ACCESS_ALLOW);
+    p.scope_value = "urn:x:Team:abc";
+    assert_int_equal(oiosaml_policy_check(&p, c, len, "1", 1, &idp,
+                                          OIOSAML_LOA_LOW, &a),
+                     OIOSAML_ACCESS_DENY);
+    free(c);
+}
+
+
 static void
 test_duplicate_groups_merged(void **state)
 {
@@ -199,8 +314,12 @@ test_malformed(void **state)
           "Scope=\"s\"><Privilege>r</Privilege><Constraint>v</Constraint>"
           "</PrivilegeGroup></bpp:PrivilegeList>", "without a valid Name" },
         { "<bpp:PrivilegeList xmlns:bpp=\"" NS12 "\"><PrivilegeGroup "
-          "Scope=\"s\"><bpp:Privilege>r</bpp:Privilege></PrivilegeGroup>"
-          "</bpp:PrivilegeList>", "namespaced element" },
+          "Scope=\"s\"><x:Privilege xmlns:x=\"urn:other\">r</x:Privilege>"
+          "</PrivilegeGroup></bpp:PrivilegeList>", "another namespace" },
+        { "<bpp:PrivilegeList xmlns:bpp=\"" NS12 "\"><x:PrivilegeGroup "
+          "xmlns:x=\"" NS11 "\" Scope=\"s\"><Privilege>r</Privilege>"
+          "</x:PrivilegeGroup></bpp:PrivilegeList>",
+          "unexpected element <PrivilegeGroup>" },
         { "<bpp:PrivilegeList xmlns:bpp=\"" NS12 "\"><Group/>"
           "</bpp:PrivilegeList>", "unexpected element <Group>" },
         { "<!DOCTYPE x [<!ENTITY e \"" ROLE_ADMIN "\">]>"
@@ -648,6 +767,8 @@ main(void)
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_ch2_sample),
         cmocka_unit_test(test_bpp11_any_order),
+        cmocka_unit_test(test_namespaced_children),
+        cmocka_unit_test(test_scope_case),
         cmocka_unit_test(test_duplicate_groups_merged),
         cmocka_unit_test(test_empty_list),
         cmocka_unit_test(test_malformed),
