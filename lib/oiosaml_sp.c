@@ -433,30 +433,43 @@ oiosaml_sp_finish(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
 static oiosaml_status_t
 oiosaml_sp_check_idps(oiosaml_sp_t *sp, oiosaml_err_t *err)
 {
-    size_t          i, j;
-    oiosaml_idp_t  *idp;
+    size_t            i;
+    oiosaml_status_t  rc;
 
     for (i = 0; i < sp->nidps; i++) {
-        idp = sp->idps[i];
+        rc = oiosaml_sp_check_idp(sp, sp->idps[i], err);
+        if (rc != OIOSAML_OK) {
+            return rc;
+        }
+    }
 
-        if (idp->backup != NULL
-            && (oiosaml_sp_idp_by_id(sp, idp->backup, strlen(idp->backup))
-                == NULL || strcmp(idp->backup, idp->id) == 0))
+    return OIOSAML_OK;
+}
+
+
+oiosaml_status_t
+oiosaml_sp_check_idp(const oiosaml_sp_t *sp, const oiosaml_idp_t *idp,
+    oiosaml_err_t *err)
+{
+    size_t  j;
+
+    if (idp->backup != NULL
+        && (oiosaml_sp_idp_by_id(sp, idp->backup, strlen(idp->backup))
+            == NULL || strcmp(idp->backup, idp->id) == 0))
+    {
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "IdP \"%s\": backup=%s is not another "
+                               "configured IdP", idp->id, idp->backup);
+    }
+
+    for (j = 0; idp->replaces != NULL && idp->replaces[j] != NULL; j++) {
+        if (oiosaml_sp_idp_by_id(sp, idp->replaces[j],
+                                 strlen(idp->replaces[j])) != NULL)
         {
             return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                                   "IdP \"%s\": backup=%s is not another "
-                                   "configured IdP", idp->id, idp->backup);
-        }
-
-        for (j = 0; idp->replaces != NULL && idp->replaces[j] != NULL; j++) {
-            if (oiosaml_sp_idp_by_id(sp, idp->replaces[j],
-                                     strlen(idp->replaces[j])) != NULL)
-            {
-                return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                                       "IdP \"%s\": replaces=%s, but \"%s\" "
-                                       "is still configured", idp->id,
-                                       idp->replaces[j], idp->replaces[j]);
-            }
+                                   "IdP \"%s\": replaces=%s, but \"%s\" "
+                                   "is still configured", idp->id,
+                                   idp->replaces[j], idp->replaces[j]);
         }
     }
 

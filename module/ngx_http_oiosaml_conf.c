@@ -502,51 +502,87 @@ ngx_http_oiosaml_time_or_off(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* certificates that expire soon are worth a line at "nginx -t" */
+/*
+ * Certificates that expire soon are worth a line at "nginx -t", at the
+ * line of the directive that brought them: oiosaml_sp_key, oiosaml_idp.
+ */
 static void
 ngx_http_oiosaml_conf_cert_warnings(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *conf, time_t now)
 {
-    size_t                j, k;
-    oiosaml_cert_info_t   info;
-    const oiosaml_idp_t  *idp;
+    size_t                         k;
+    ngx_str_t                      saved_name;
+    ngx_uint_t                     i, saved_line;
+    oiosaml_cert_info_t            info;
+    const oiosaml_idp_t           *idp;
+    ngx_http_oiosaml_key_conf_t   *keys;
+    ngx_http_oiosaml_idp_conf_t   *idps;
 
     if (conf->cert_warn == 0) {
         return;
     }
 
+    saved_name = cf->conf_file->file.name;
+    saved_line = cf->conf_file->line;
+
+    keys = conf->keys->elts;
+
     for (k = 0; k < oiosaml_sp_key_count(conf->sp); k++) {
         oiosaml_sp_key_info(conf->sp, k, &info);
 
-        if (info.not_after - now < conf->cert_warn) {
-            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                               "oiosaml: our certificate \"%s\" expires in "
-                               "%T days", info.subject,
-                               (info.not_after - now) / 86400);
+        if (info.not_after - now >= conf->cert_warn) {
+            continue;
         }
+
+        if (k < conf->keys->nelts) {
+            cf->conf_file->file.name = keys[k].file;
+            cf->conf_file->line = keys[k].line;
+        }
+
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "oiosaml_sp_key: our certificate \"%s\" %s %T "
+                           "days", info.subject,
+                           info.not_after < now ? "has EXPIRED, since"
+                                                : "expires in",
+                           (info.not_after < now ? now - info.not_after
+                                                 : info.not_after - now)
+                           / 86400);
     }
 
-    for (j = 0; j < oiosaml_sp_idp_count(conf->sp); j++) {
-        idp = oiosaml_sp_idp_at(conf->sp, j);
+    idps = conf->idps->elts;
+
+    for (i = 0; i < conf->idps->nelts; i++) {
+        idp = oiosaml_sp_idp_by_id(conf->sp, (char *) idps[i].id.data,
+                                   idps[i].id.len);
+        if (idp == NULL) {
+            continue;
+        }
+
+        cf->conf_file->file.name = idps[i].file;
+        cf->conf_file->line = idps[i].line;
 
         for (k = 0; k < oiosaml_idp_cert_count(idp); k++) {
             oiosaml_idp_cert_info(idp, k, &info);
 
             if (info.not_after < now) {
                 ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                                   "oiosaml: %s certificate \"%s\" of IdP "
-                                   "\"%s\" has EXPIRED", info.use,
-                                   info.subject, oiosaml_idp_id(idp));
+                                   "oiosaml_idp \"%s\": %s certificate "
+                                   "\"%s\" has EXPIRED", oiosaml_idp_id(idp),
+                                   info.use, info.subject);
 
             } else if (info.not_after - now < conf->cert_warn) {
                 ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                                   "oiosaml: %s certificate \"%s\" of IdP "
-                                   "\"%s\" expires in %T days", info.use,
-                                   info.subject, oiosaml_idp_id(idp),
+                                   "oiosaml_idp \"%s\": %s certificate "
+                                   "\"%s\" expires in %T days",
+                                   oiosaml_idp_id(idp), info.use,
+                                   info.subject,
                                    (info.not_after - now) / 86400);
             }
         }
     }
+
+    cf->conf_file->file.name = saved_name;
+    cf->conf_file->line = saved_line;
 }
 
 
@@ -871,6 +907,19 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
         }
 
         if (rc != OIOSAML_OK) {
+            return ngx_http_oiosaml_conf_error(cf, &idps[i].file,
+                                               idps[i].line, "oiosaml_idp",
+                                               &idps[i].id, &err);
+        }
+    }
+
+    /* backup= and replaces=, at the line of the IdP that names them */
+    for (i = 0; i < conf->idps->nelts; i++) {
+        if (oiosaml_sp_check_idp(sp, oiosaml_sp_idp_by_id(sp,
+                                         (char *) idps[i].id.data,
+                                         idps[i].id.len), &err)
+            != OIOSAML_OK)
+        {
             return ngx_http_oiosaml_conf_error(cf, &idps[i].file,
                                                idps[i].line, "oiosaml_idp",
                                                &idps[i].id, &err);

@@ -369,6 +369,15 @@ OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_add_idp(oiosaml_sp_t *sp,
     oiosaml_idp_t *idp, oiosaml_err_t *err);
 
 /*
+ * The rules between IdPs, for one of them once all are added: backup=
+ * names another configured IdP, replaces= names none that is still
+ * configured.  oiosaml_sp_finish() checks them all; this names the IdP
+ * whose line is wrong.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_sp_check_idp(
+    const oiosaml_sp_t *sp, const oiosaml_idp_t *idp, oiosaml_err_t *err);
+
+/*
  * Loads the cookie sealing secret (at least 32 bytes, any format; a
  * trailing newline is not counted).  OIOSAML_ERR_CONFIG for a secret that
  * is obviously easy to guess: fewer than 8 distinct bytes, a pattern of

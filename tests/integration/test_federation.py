@@ -279,3 +279,63 @@ class NginxWarningsTest(unittest.TestCase):
                               r"\"ftp://x/\" is not an http\(s\) URL in "
                               r"%s:%d" % (self.nginx.conf,
                                           line_of(self.nginx.conf, "ftp://")))
+
+
+class IdpWarningLineTest(unittest.TestCase):
+    """nginx -t's certificate warnings about an IdP name the line of its
+    oiosaml_idp directive, in the file that holds it (an include), not
+    the end of the http block."""
+
+    def setUp(self):
+        self.nginx = Nginx("idp-line", "")
+        self.d = self.nginx.dir
+
+    def tearDown(self):
+        self.nginx.cleanup()
+
+    def test_expiring_certificate_names_the_directive(self):
+        key = os.path.join(self.d, "soon.key")
+        crt = os.path.join(self.d, "soon.crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                        "-nodes", "-keyout", key, "-out", crt, "-days", "10",
+                        "-subj", "/CN=soon"], check=True,
+                       capture_output=True)
+        idp_metadata(os.path.join(self.d, "idp.xml"), "https://idp.test/",
+                     "https://idp.test/", [crt])
+        inc = os.path.join(self.d, "idps.conf")
+        with open(inc, "w") as f:
+            f.write("# the IdPs\n\n"
+                    f"oiosaml_idp soon metadata={self.d}/idp.xml;\n")
+        self.nginx.write(f"""
+    oiosaml_zone z:1m;
+    server {{
+        listen 127.0.0.1:1;
+        oiosaml_sp https://saml.app.test url=https://app.test/saml/;
+        oiosaml_sp_key {CERTS}/sp.key {CERTS}/sp.crt;
+        include {inc};
+    }}
+""")
+        rc, out = self.nginx.check()
+        self.assertEqual(rc, 0, out)
+        self.assertRegex(out, r'\[warn\].*oiosaml_idp "soon": signing '
+                              r'certificate "CN=soon" expires in (9|10) days'
+                              r' in %s:3\n' % re.escape(inc))
+
+    def test_backup_error_names_the_directive(self):
+        idp_metadata(os.path.join(self.d, "idp.xml"), "https://idp.test/",
+                     "https://idp.test/", ["idp.crt"])
+        self.nginx.write(f"""
+    oiosaml_zone z:1m;
+    server {{
+        listen 127.0.0.1:1;
+        oiosaml_sp https://saml.app.test url=https://app.test/saml/;
+        oiosaml_sp_key {CERTS}/sp.key {CERTS}/sp.crt;
+        oiosaml_idp a metadata={self.d}/idp.xml backup=nobody;
+    }}
+""")
+        rc, out = self.nginx.check()
+        self.assertNotEqual(rc, 0, out)
+        self.assertRegex(out, r'oiosaml_idp "a": IdP "a": backup=nobody is '
+                              r'not another configured IdP in %s:%d'
+                         % (re.escape(self.nginx.conf),
+                            line_of(self.nginx.conf, "backup=nobody")))
