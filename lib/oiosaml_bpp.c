@@ -6,9 +6,9 @@
  *
  * Accepted: BPP 1.2 (http://digst.dk/...) and 1.0/1.1 (http://itst.dk/...)
  * namespaces; children unqualified or in the list's namespace, in any
- * order; repeated Constraint names; duplicate groups (merged).  Hardened: the XML parser refuses DTDs
- * and entities, and sizes and counts are capped; anything malformed is a
- * named denial, never a crash.
+ * order; repeated Constraint names; duplicate groups (merged).
+ * Hardened: the XML parser refuses DTDs and entities, and sizes and
+ * counts are capped; anything malformed is a named denial, never a crash.
  *
  * The compact form is text, one item per line:
  *
