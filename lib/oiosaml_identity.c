@@ -46,13 +46,15 @@ static const oiosaml_attr_map_t  oiosaml_attr_map[] = {
     { OIOSAML_F_SPEC, { "https://data.gov.dk/model/core/specVersion",
                         "dk:gov:saml:attribute:SpecVer", NULL } },
     { OIOSAML_F_PRIVILEGES, { OIOSAML_A_PRIV3, OIOSAML_A_PRIV2, NULL } },
+    /* OIO-IDWS: for the application to call web services as the user */
+    { OIOSAML_F_BOOTSTRAP, { OIOSAML_A_BOOTSTRAP, NULL, NULL } },
 };
 
 
 static const char *const  oiosaml_field_names[OIOSAML_F_MAX] = {
     "user", "nameid_format", "idp", "loa", "cvr", "name", "email", "org",
     "uuid", "rid", "spec", "session_index", "privileges", "attributes",
-    "roles", "constraints"
+    "roles", "constraints", "bootstrap"
 };
 
 

@@ -96,6 +96,12 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (olcf->bootstrap
+        && ngx_http_oiosaml_bootstrap_header(r, oscf, s) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -459,7 +465,10 @@ ngx_http_oiosaml_variable(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (rc == NGX_DECLINED || data == OIOSAML_F_PRIVILEGES) {
+    /* the compact privileges and the bootstrap token are never variables */
+    if (rc == NGX_DECLINED || data == OIOSAML_F_PRIVILEGES
+        || data == OIOSAML_F_BOOTSTRAP)
+    {
         v->not_found = 1;
         return NGX_OK;
     }

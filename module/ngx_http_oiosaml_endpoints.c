@@ -96,6 +96,10 @@ ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r)
         return ngx_http_oiosaml_status(r, oscf);
     }
 
+    if (ngx_http_oiosaml_is("bootstrap")) {
+        return ngx_http_oiosaml_bootstrap(r, oscf);
+    }
+
 #undef ngx_http_oiosaml_is
 
     return NGX_HTTP_NOT_FOUND;

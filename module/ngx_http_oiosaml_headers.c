@@ -37,6 +37,7 @@ static const char  *ngx_http_oiosaml_header_suffix[OIOSAML_F_MAX] = {
     "Attributes",       /* OIOSAML_F_ATTRIBUTES */
     "Roles",            /* OIOSAML_F_ROLES */
     "Constraints",      /* OIOSAML_F_CONSTRAINTS */
+    NULL,               /* OIOSAML_F_BOOTSTRAP: a reference, when asked */
 };
 
 

@@ -174,9 +174,16 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
 
     { ngx_string("oiosaml_status"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_1MORE,
-      ngx_http_oiosaml_status_allow,
+      ngx_http_oiosaml_addr_list,
       NGX_HTTP_SRV_CONF_OFFSET,
-      0,
+      offsetof(ngx_http_oiosaml_srv_conf_t, status),
+      NULL },
+
+    { ngx_string("oiosaml_bootstrap_fetch"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_1MORE,
+      ngx_http_oiosaml_addr_list,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_oiosaml_srv_conf_t, bootstrap),
       NULL },
 
     { ngx_string("oiosaml_strip_headers"),
@@ -233,6 +240,13 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_oiosaml_loc_conf_t, enable),
+      NULL },
+
+    { ngx_string("oiosaml_bootstrap_token"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_oiosaml_loc_conf_t, bootstrap),
       NULL },
 
     { ngx_string("oiosaml_require_loa"),
@@ -377,6 +391,7 @@ ngx_http_oiosaml_create_srv_conf(ngx_conf_t *cf)
     conf->metadata_refresh = NGX_CONF_UNSET;
     conf->cert_warn = NGX_CONF_UNSET;
     conf->status = NGX_CONF_UNSET_PTR;
+    conf->bootstrap = NGX_CONF_UNSET_PTR;
     conf->strip_headers = NGX_CONF_UNSET;
 
     return conf;
@@ -401,7 +416,12 @@ ngx_http_oiosaml_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->metadata_refresh, prev->metadata_refresh,
                              300);
     ngx_conf_merge_sec_value(conf->cert_warn, prev->cert_warn, 30 * 86400);
-    if (ngx_http_oiosaml_status_merge(cf, prev, conf) != NGX_CONF_OK) {
+    if (ngx_http_oiosaml_addr_merge(cf, &conf->status, &prev->status, 1)
+        != NGX_CONF_OK
+        || ngx_http_oiosaml_addr_merge(cf, &conf->bootstrap,
+                                       &prev->bootstrap, 0)
+           != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -424,6 +444,7 @@ ngx_http_oiosaml_create_loc_conf(ngx_conf_t *cf)
     conf->enable = NGX_CONF_UNSET;
     conf->headers = NGX_CONF_UNSET_UINT;
     conf->require_loa = NGX_CONF_UNSET_UINT;
+    conf->bootstrap = NGX_CONF_UNSET;
 
     ngx_http_oiosaml_init_policy(conf);
 
@@ -449,6 +470,21 @@ ngx_http_oiosaml_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_OIOSAML_HEADERS_ALL);
     ngx_conf_merge_uint_value(conf->require_loa, prev->require_loa,
                               OIOSAML_LOA_LOW);
+    ngx_conf_merge_value(conf->bootstrap, prev->bootstrap, 0);
+
+    if (conf->bootstrap) {
+        oscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_oiosaml_module);
+
+        if (oscf->bootstrap == NGX_CONF_UNSET_PTR
+            || oscf->bootstrap->nelts == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"oiosaml_bootstrap_token on\" needs "
+                               "\"oiosaml_bootstrap_fetch\" in the server: "
+                               "the addresses that may fetch the token");
+            return NGX_CONF_ERROR;
+        }
+    }
 
     if (conf->enable) {
         oscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_oiosaml_module);

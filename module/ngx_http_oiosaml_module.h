@@ -120,6 +120,7 @@ typedef struct {
     time_t                    metadata_refresh;
     time_t                    cert_warn;
     ngx_array_t              *status;        /* ngx_cidr_t; empty: off */
+    ngx_array_t              *bootstrap;     /* ngx_cidr_t; empty: off */
     ngx_flag_t                strip_headers;
 
     /* built at merge time */
@@ -145,6 +146,7 @@ typedef struct {
     ngx_flag_t                enable;
     ngx_uint_t                headers;       /* 1 << oiosaml_field_t */
     ngx_uint_t                require_loa;   /* oiosaml_loa_t */
+    ngx_flag_t                bootstrap;     /* send the token's reference */
 
     /* roles: oiosaml_require_role and its companions */
     ngx_array_t              *roles;         /* const char *, empty: off */
@@ -287,10 +289,6 @@ void ngx_http_oiosaml_trust_sync(ngx_http_oiosaml_srv_conf_t *oscf,
     ngx_log_t *log);
 
 /* ngx_http_oiosaml_status.c */
-char *ngx_http_oiosaml_status_allow(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_oiosaml_status_merge(ngx_conf_t *cf,
-    ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 void ngx_http_oiosaml_count(ngx_http_oiosaml_srv_conf_t *oscf,
     const char *idp, oiosaml_status_t status);
 ngx_int_t ngx_http_oiosaml_status(ngx_http_request_t *r,
@@ -319,6 +317,20 @@ ngx_int_t ngx_http_oiosaml_cookie_set(ngx_http_request_t *r,
     ngx_str_t *path, time_t max_age, ngx_uint_t cross_site);
 ngx_int_t ngx_http_oiosaml_cookie_clear(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_str_t *name, ngx_str_t *path);
+
+/* ngx_http_oiosaml_addr.c */
+char *ngx_http_oiosaml_addr_list(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_oiosaml_addr_merge(ngx_conf_t *cf, ngx_array_t **conf,
+    ngx_array_t **prev, ngx_uint_t local);
+ngx_int_t ngx_http_oiosaml_addr_allowed(ngx_http_request_t *r,
+    ngx_array_t *a);
+
+/* ngx_http_oiosaml_bootstrap.c */
+ngx_int_t ngx_http_oiosaml_bootstrap_header(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t *s);
+ngx_int_t ngx_http_oiosaml_bootstrap(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
 
 /* ngx_http_oiosaml_pending.c */
 ngx_int_t ngx_http_oiosaml_pending_trim(ngx_http_request_t *r,

@@ -21,16 +21,6 @@ typedef struct {
 } ngx_http_oiosaml_count_t;
 
 
-/* who may read the status: "local" and "all" */
-static ngx_str_t  ngx_http_oiosaml_local[] = {
-    ngx_string("127.0.0.0/8"), ngx_string("::1"), ngx_null_string
-};
-
-static ngx_str_t  ngx_http_oiosaml_all[] = {
-    ngx_string("0.0.0.0/0"), ngx_string("::/0"), ngx_null_string
-};
-
-
 /* what the zone holds, for the report */
 typedef struct {
     ngx_uint_t         sessions;
@@ -48,7 +38,6 @@ typedef struct {
 } ngx_http_oiosaml_zone_use_t;
 
 
-static char *ngx_http_oiosaml_status_cidrs(ngx_array_t *a, ngx_str_t *text);
 static ngx_int_t ngx_http_oiosaml_counter_match(ngx_rbtree_node_t *node,
     const void *data);
 static ngx_int_t ngx_http_oiosaml_counters(ngx_http_request_t *r,
@@ -70,120 +59,6 @@ ngx_http_oiosaml_counter_match(ngx_rbtree_node_t *node, const void *data)
 
     return c->sp == want->sp && c->status == want->status
            && ngx_strcmp(c->idp, want->idp) == 0;
-}
-
-
-/*
- * oiosaml_status local | all | off | ADDRESS[/BITS] ...: who may read the
- * status endpoint; "on" is "local" (loopback only).
- */
-char *
-ngx_http_oiosaml_status_allow(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_oiosaml_srv_conf_t *oscf = conf;
-
-    ngx_int_t    rc;
-    ngx_str_t   *value;
-    ngx_uint_t   i;
-    ngx_cidr_t  *cidr;
-
-    if (oscf->status != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    oscf->status = ngx_array_create(cf->pool, 2, sizeof(ngx_cidr_t));
-    if (oscf->status == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    value = cf->args->elts;
-
-    if (cf->args->nelts == 2) {
-
-        if (ngx_strcmp(value[1].data, "off") == 0) {
-            return NGX_CONF_OK;
-        }
-
-        if (ngx_strcmp(value[1].data, "local") == 0
-            || ngx_strcmp(value[1].data, "on") == 0)
-        {
-            return ngx_http_oiosaml_status_cidrs(oscf->status,
-                                                 ngx_http_oiosaml_local);
-        }
-
-        if (ngx_strcmp(value[1].data, "all") == 0) {
-            return ngx_http_oiosaml_status_cidrs(oscf->status,
-                                                 ngx_http_oiosaml_all);
-        }
-    }
-
-    for (i = 1; i < cf->args->nelts; i++) {
-        cidr = ngx_array_push(oscf->status);
-        if (cidr == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        rc = ngx_ptocidr(&value[i], cidr);
-
-        if (rc == NGX_ERROR) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid address \"%V\" (local, all, off, or "
-                               "addresses such as 10.0.0.0/8)", &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        if (rc == NGX_DONE) {
-            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                               "low address bits of \"%V\" are meaningless",
-                               &value[i]);
-        }
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-/* the default: loopback only */
-char *
-ngx_http_oiosaml_status_merge(ngx_conf_t *cf,
-    ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf)
-{
-    if (conf->status != NGX_CONF_UNSET_PTR) {
-        return NGX_CONF_OK;
-    }
-
-    if (prev->status == NGX_CONF_UNSET_PTR) {
-        prev->status = ngx_array_create(cf->pool, 2, sizeof(ngx_cidr_t));
-        if (prev->status == NULL
-            || ngx_http_oiosaml_status_cidrs(prev->status,
-                                             ngx_http_oiosaml_local)
-               != NGX_CONF_OK)
-        {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    conf->status = prev->status;
-
-    return NGX_CONF_OK;
-}
-
-
-/* the networks of a list that ends with an empty string */
-static char *
-ngx_http_oiosaml_status_cidrs(ngx_array_t *a, ngx_str_t *text)
-{
-    ngx_cidr_t  *cidr;
-
-    for ( /* void */ ; text->len; text++) {
-        cidr = ngx_array_push(a);
-
-        if (cidr == NULL || ngx_ptocidr(text, cidr) != NGX_OK) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    return NGX_CONF_OK;
 }
 
 
@@ -338,7 +213,7 @@ ngx_http_oiosaml_status(ngx_http_request_t *r,
         return NGX_HTTP_NOT_FOUND;
     }
 
-    if (ngx_cidr_match(r->connection->sockaddr, oscf->status) != NGX_OK) {
+    if (ngx_http_oiosaml_addr_allowed(r, oscf->status) != NGX_OK) {
         /* as if there were none: its existence is nobody else's business */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "oiosaml: status: client not in oiosaml_status");

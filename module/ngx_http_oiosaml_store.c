@@ -217,6 +217,11 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
         v = oiosaml_identity_get(identity, i, &len);
+
+        if (i == OIOSAML_F_BOOTSTRAP && oscf->bootstrap->nelts == 0) {
+            len = 0;    /* kept only where it may be fetched */
+        }
+
         size += ngx_http_oiosaml_raw_field(i)
                 ? len : oiosaml_header_escape(NULL, v, len);
     }
@@ -244,6 +249,10 @@ ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
         v = oiosaml_identity_get(identity, i, &len);
+
+        if (i == OIOSAML_F_BOOTSTRAP && oscf->bootstrap->nelts == 0) {
+            len = 0;    /* kept only where it may be fetched */
+        }
 
         if (ngx_http_oiosaml_raw_field(i)) {
             /* encoded already, or for the role check only */
@@ -452,14 +461,15 @@ ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
 
 /*
  * Fields kept as they are: the attributes (form-encoded), roles and
- * constraints (ASCII JSON) and the compact privileges (never a header);
- * all others are escaped for headers once, here.
+ * constraints (ASCII JSON), the compact privileges and the bootstrap token
+ * (never headers); all others are escaped for headers once, here.
  */
 static ngx_uint_t
 ngx_http_oiosaml_raw_field(ngx_uint_t i)
 {
     return i == OIOSAML_F_ATTRIBUTES || i == OIOSAML_F_PRIVILEGES
-           || i == OIOSAML_F_ROLES || i == OIOSAML_F_CONSTRAINTS;
+           || i == OIOSAML_F_ROLES || i == OIOSAML_F_CONSTRAINTS
+           || i == OIOSAML_F_BOOTSTRAP;
 }
 
 

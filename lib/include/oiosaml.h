@@ -667,6 +667,7 @@ typedef enum {
     OIOSAML_F_ATTRIBUTES,   /* every attribute, form-encoded */
     OIOSAML_F_ROLES,        /* JSON, see oiosaml_privileges_json() */
     OIOSAML_F_CONSTRAINTS,  /* JSON, the privilege groups */
+    OIOSAML_F_BOOTSTRAP,    /* the bootstrap token (base64), never a header */
     OIOSAML_F_MAX
 } oiosaml_field_t;
 

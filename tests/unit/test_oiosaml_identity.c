@@ -238,6 +238,9 @@ test_oiosaml3_names(void **state)
     assert_int_equal(len, strlen(F(ATTRIBUTES)));
     assert_null(strstr(F(ATTRIBUTES), "bootstrap"));
     assert_null(strstr(F(ATTRIBUTES), "privileges"));
+
+    /* the bootstrap token, as sent, in a field of its own */
+    assert_string_equal(F(BOOTSTRAP), "c2VjcmV0");
     assert_int_equal(oiosaml_identity_not_on_or_after(id), 0);
 
 #undef F
@@ -582,7 +585,7 @@ test_field_names(void **state)
     static const char  *names[] = {
         "user", "nameid_format", "idp", "loa", "cvr", "name", "email", "org",
         "uuid", "rid", "spec", "session_index", "privileges", "attributes",
-        "roles", "constraints"
+        "roles", "constraints", "bootstrap"
     };
 
     assert_int_equal(sizeof(names) / sizeof(names[0]), OIOSAML_F_MAX);
