@@ -204,8 +204,11 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "oiosaml: acs: deny_privileges: user=\"%s\" "
                       "idp=\"%s\": %s; role-protected locations will deny",
-                      oiosaml_identity_get(identity, OIOSAML_F_USER, NULL),
-                      oiosaml_idp_id(oiosaml_identity_idp(identity)), v + 1);
+                      ngx_http_oiosaml_log_text(r->pool,
+                          oiosaml_identity_get(identity, OIOSAML_F_USER,
+                                               NULL)),
+                      oiosaml_idp_id(oiosaml_identity_idp(identity)),
+                      ngx_http_oiosaml_log_text(r->pool, v + 1));
     }
 
     if (params.pending == NULL) {
@@ -314,7 +317,8 @@ ngx_http_oiosaml_open_session(ngx_http_request_t *r,
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "oiosaml: %s user=\"%s\" idp=\"%s\" loa=%s",
                   step_up ? "step-up" : "login",
-                  oiosaml_identity_get(identity, OIOSAML_F_USER, NULL),
+                  ngx_http_oiosaml_log_text(r->pool,
+                      oiosaml_identity_get(identity, OIOSAML_F_USER, NULL)),
                   oiosaml_idp_id(oiosaml_identity_idp(identity)),
                   oiosaml_loa_name(oiosaml_identity_loa(identity)));
 

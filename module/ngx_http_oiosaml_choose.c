@@ -404,7 +404,8 @@ ngx_http_oiosaml_remembered(ngx_http_request_t *r,
         != OIOSAML_OK)
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "oiosaml: remembered choice ignored: %s", err.text);
+                      "oiosaml: remembered choice ignored: %s",
+                      ngx_http_oiosaml_log_text(r->pool, err.text));
         (void) ngx_http_oiosaml_cookie_clear(r, oscf,
                                              &ngx_http_oiosaml_idp_cookie,
                                              &oscf->prefix);

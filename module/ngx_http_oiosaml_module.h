@@ -358,6 +358,7 @@ ngx_int_t ngx_http_oiosaml_deny(ngx_http_request_t *r, ngx_int_t rc);
 ngx_int_t ngx_http_oiosaml_send(ngx_http_request_t *r, ngx_uint_t status,
     const char *type, u_char *body, size_t len);
 ngx_int_t ngx_http_oiosaml_no_store(ngx_http_request_t *r);
+u_char *ngx_http_oiosaml_log_text(ngx_pool_t *pool, const char *s);
 
 
 #endif /* _NGX_HTTP_OIOSAML_MODULE_H_INCLUDED_ */

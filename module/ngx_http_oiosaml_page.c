@@ -134,10 +134,12 @@ ngx_http_oiosaml_fail(ngx_http_request_t *r,
     level = (ngx_http_oiosaml_http_status(st) >= 500 && !oiosaml_is_denial(st))
             ? NGX_LOG_ERR : oscf->log_level;
 
+    /* the text quotes the message (a NameID, an ID): one line, always */
     ngx_log_error(level, r->connection->log, 0,
                   "oiosaml: %s: %s: %s (ref %uA-%ui)", what,
                   oiosaml_status_name(st),
-                  err->text[0] ? err->text : oiosaml_strerror(st),
+                  err->text[0] ? ngx_http_oiosaml_log_text(r->pool, err->text)
+                               : (u_char *) oiosaml_strerror(st),
                   r->connection->number, r->connection->requests);
 
     if (ngx_http_oiosaml_opaque(what, st)) {
@@ -414,6 +416,30 @@ ngx_http_oiosaml_redirect(ngx_http_request_t *r, ngx_uint_t status,
     r->header_only = 1;
 
     return ngx_http_send_header(r);
+}
+
+
+/*
+ * A value for a log line: bytes outside printable ASCII (a line break in
+ * a NameID) percent-encoded, as in the headers, so that no value can
+ * start a log line of its own.  NUL-terminated; "" without memory.
+ */
+u_char *
+ngx_http_oiosaml_log_text(ngx_pool_t *pool, const char *s)
+{
+    u_char  *p;
+    size_t   len;
+
+    len = ngx_strlen(s);
+
+    p = ngx_pnalloc(pool, oiosaml_header_escape(NULL, s, len) + 1);
+    if (p == NULL) {
+        return (u_char *) "";
+    }
+
+    p[oiosaml_header_escape((char *) p, s, len)] = '\0';
+
+    return p;
 }
 
 

@@ -182,6 +182,7 @@ ngx_http_oiosaml_refresh_sp(ngx_http_oiosaml_sp_rec_t *rec,
     oiosaml_err_t               err;
     ngx_file_info_t             fi;
     ngx_http_oiosaml_mdfile_t  *f;
+    u_char                      esc[OIOSAML_ERR_LEN * 3 + 1];
 
     f = rec->files.elts;
 
@@ -274,10 +275,13 @@ ngx_http_oiosaml_refresh_sp(ngx_http_oiosaml_sp_rec_t *rec,
         }
 
         if (err.status != OIOSAML_OK) {
+            /* the text may quote the file: one line, always */
+            esc[oiosaml_header_escape((char *) esc, err.text,
+                                      ngx_strlen(err.text))] = '\0';
             ngx_log_error(NGX_LOG_ERR, log, 0,
                           "oiosaml: metadata of IdP \"%s\" in \"%s\" "
                           "rejected, keeping the last good copy: %s",
-                          oiosaml_idp_id(f[i].idp), name, err.text);
+                          oiosaml_idp_id(f[i].idp), name, esc);
         }
 
         ngx_free(buf);

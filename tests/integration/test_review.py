@@ -749,3 +749,29 @@ class IdpStateTest(SpTestCase):
     def setUpClass(cls):
         cls.started = time.time()
         super().setUpClass()
+
+
+class LogLineTest(SpTestCase):
+    """A value from the message (a NameID with a line break, as a pretty-
+    printed assertion has) never starts a log line of its own: the login
+    line and the denial lines percent-encode it."""
+
+    # the forged text stays inside our own (info, warn) lines
+    allowed_errors = ("forged",)
+
+    def test_name_id_with_line_breaks(self):
+        forged = "alice\n2026/12/07 00:00:00 [emerg] 1#1: forged"
+        b, r, _ = self.login(nameid=forged, encrypt="none")
+        self.assertEqual(r.status, 303, r.body)
+        log = self.nginx.new_log()
+        self.assertIn('login user="alice%0A2026/12/07', log)
+        self.assertNotIn("\n2026/12/07 00:00:00 [emerg]", log)
+
+    def test_denial_text_with_line_breaks(self):
+        forged = "x\n2026/12/07 00:00:00 [emerg] 1#1: forged"
+        b, r, _ = self.login(nameid=forged, encrypt="none",
+                             audience="https://other.test/\nforged")
+        self.assertEqual(r.status, 403)
+        log = self.nginx.new_log()
+        self.assertNotIn("\nforged", log)
+        self.assertNotIn("\n2026/12/07 00:00:00 [emerg]", log)
