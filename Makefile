@@ -7,6 +7,9 @@
 #   make check-valgrind  the unit tests and some nginx tests under valgrind
 #   make bench      benchmarks (see bench/README.md)
 #   make fuzz       run the fuzzers for FUZZ_SECONDS each
+#   make deb        the Debian packages in build/deb (docs/packaging.md)
+#   make test-deb   build them, lintian, install into a throwaway Debian 12
+#                   root, log in through the stock nginx, purge
 
 SHELL := /bin/bash
 ROOT := $(CURDIR)
@@ -36,13 +39,18 @@ MODULE := $(BUILD)/nginx/objs/ngx_http_oiosaml_module.so
 TESTIDP := $(BUILD)/nginx/objs/ngx_http_oiosaml_testidp_module.so
 LIBA := $(BUILD)/lib/liboiosaml.a
 CTL := $(BUILD)/oiosamlctl
+CTLMAN := $(BUILD)/oiosamlctl.1
+
+# the step that installs the Debian packages the build needs; the package
+# build (debian/rules) has its Build-Depends and sets DEPS= to skip it
+DEPS ?= $(BUILD)/.deps
 
 NGX_CC_OPT := -g -O2 -fstack-protector-strong -Wformat \
               -Werror=format-security -fPIC -D_FORTIFY_SOURCE=2
 NGX_LD_OPT := -Wl,-z,relro -Wl,-z,now -fPIC
 
 .PHONY: all build deps demo demo-stop test check-asan check-valgrind \
-        bench fuzz clean style
+        bench fuzz clean style ctl deb test-deb
 
 all: build
 
@@ -57,7 +65,7 @@ build: $(MODULE) $(TESTIDP) $(LIBA) $(CTL)
 
 # ---- the library, on its own (unit tests, fuzzing, oiosamlctl) ----------
 
-$(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS) | $(BUILD)/.deps
+$(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS) | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
@@ -66,13 +74,20 @@ $(LIBA): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(CTL): $(wildcard tools/*.c) $(wildcard tools/*.h) $(LIBA)
-	$(CC) $(LIB_CFLAGS) $(sort $(wildcard tools/*.c)) $(LIBA) $(PKG_LIBS) \
-	    -o $@
+	$(CC) $(LIB_CFLAGS) $(LDFLAGS) $(sort $(wildcard tools/*.c)) $(LIBA) \
+	    $(PKG_LIBS) -o $@
+
+# oiosamlctl(1), made from "oiosamlctl --help" (the one manual)
+$(CTLMAN): $(CTL) tools/man-from-help
+	$(CTL) --help | tools/man-from-help oiosamlctl 1 > $@.new
+	mv $@.new $@
+
+ctl: $(CTL) $(CTLMAN)
 
 # ---- the nginx modules, against Debian's nginx-dev ----------------------
 
 # reconfigure only when the list of sources (not their contents) changes
-$(BUILD)/srclist: FORCE | $(BUILD)/.deps
+$(BUILD)/srclist: FORCE | $(DEPS)
 	@mkdir -p $(BUILD)
 	@echo $(LIB_SRCS) $(MOD_SRCS) $(IDP_SRCS) $(LIB_HDRS) $(MOD_HDRS) \
 	    $(IDP_HDRS) > $@.new
@@ -109,7 +124,7 @@ demo-stop:
 test: build
 	tests/run
 
-check-asan: | $(BUILD)/.deps
+check-asan: | $(DEPS)
 	tests/run-asan
 
 check-valgrind: build
@@ -119,11 +134,22 @@ bench: build
 	tools/install-deps.sh bench
 	bench/run
 
-fuzz: | $(BUILD)/.deps
+fuzz: | $(DEPS)
 	tests/fuzz/run $(FUZZ_SECONDS)
 
 style:
 	tests/style/check
+
+# ---- Debian packages (docs/packaging.md) ---------------------------------
+
+deb:
+	tools/install-deps.sh deb
+	tools/deb/build
+
+# the test IdP module is a fixture of the test, never in a package
+test-deb: deb
+	$(MAKE) DEPS= $(TESTIDP)
+	tests/deb/run
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs the Debian 12 packages the build, the demo and the tests need,
-# and with "bench" those the benchmarks need too (bench/run).  Does
-# nothing when they are all present; needs root otherwise.
+# and with "bench" those the benchmarks need too (bench/run); with "deb"
+# only those that "make deb" and "make test-deb" need (debian/control's
+# Build-Depends, debhelper, lintian, mmdebstrap, and what the package test
+# drives a login with).  Does nothing when they are all present; needs
+# root otherwise.
 
 set -eu
 
@@ -16,6 +19,19 @@ packages="
     clang libclang-rt-14-dev valgrind
     chromium fonts-dejavu-core
 "
+
+if [ "${1:-}" = deb ]; then
+    # the build (Build-Depends in debian/control), the packaging tools,
+    # the throwaway Debian 12 root, the test's client and its keys
+    packages="
+    build-essential pkg-config debhelper dpkg-dev
+    nginx nginx-dev
+    liblasso3-dev libxmlsec1-dev libxml2-dev libssl-dev zlib1g-dev
+    libglib2.0-dev
+    lintian mmdebstrap debian-archive-keyring
+    openssl python3 python3-pycurl
+"
+fi
 
 if [ "${1:-}" = bench ]; then
     # wrk and hyperfine measure; Apache with mod_auth_mellon is the peer
@@ -32,11 +48,14 @@ for p in $packages; do
     fi
 done
 
-command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"
+if [ "${1:-}" != deb ]; then
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"
+fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 e2e() {
+    [ "${1:-}" != deb ] || return 0
     # playwright-core (no browser download: it drives Debian's chromium)
     if [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
         (cd "$root/tests/e2e" && npm ci --no-audit --no-fund)
@@ -44,7 +63,7 @@ e2e() {
 }
 
 if [ -z "$missing" ]; then
-    e2e
+    e2e "${1:-}"
     exit 0
 fi
 
@@ -67,4 +86,4 @@ fi
 apt-get update -q || true
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
-e2e
+e2e "${1:-}"

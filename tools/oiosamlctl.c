@@ -156,8 +156,9 @@ static const char  oiosamlctl_manual[] =
     "            --at 2027-01-10T06:00:00Z > sp-metadata-2027.xml\n"
     "\n"
     "SEE ALSO\n"
-    "    docs/runbooks/certificate-rollover.md, idp-migration.md,\n"
-    "    incident-checks.md\n";
+    "    nginx(8); the runbooks certificate-rollover.md, idp-migration.md\n"
+    "    and incident-checks.md in docs/runbooks/ (Debian package:\n"
+    "    /usr/share/doc/libnginx-mod-http-oiosaml/runbooks/)\n";
 
 
 int
