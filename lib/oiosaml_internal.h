@@ -378,6 +378,10 @@ oiosaml_status_t oiosaml_identity_from_assertion(const oiosaml_idp_t *idp,
 oiosaml_status_t oiosaml_choice_finish(oiosaml_sp_t *sp, oiosaml_err_t *err);
 
 
+/* sealing (oiosaml_seal.c): the key for a purpose */
+oiosaml_status_t oiosaml_seal_key(const oiosaml_sp_t *sp,
+    const char *purpose, unsigned char *key, oiosaml_err_t *err);
+
 /* SP metadata (oiosaml_spmeta.c): signed with keys[key] */
 void oiosaml_spmeta_free(oiosaml_spmeta_t *md);
 oiosaml_status_t oiosaml_spmeta_build(const oiosaml_sp_t *sp, time_t now,

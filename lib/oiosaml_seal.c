@@ -26,8 +26,6 @@
 #define OIOSAML_SEAL_MAX        8192
 
 
-static oiosaml_status_t oiosaml_seal_key(const oiosaml_sp_t *sp,
-    const char *purpose, unsigned char *key, oiosaml_err_t *err);
 
 
 oiosaml_status_t
@@ -165,7 +163,8 @@ failed:
 }
 
 
-static oiosaml_status_t
+/* the AES-256 key for a purpose: HKDF-SHA256 expand of the secret */
+oiosaml_status_t
 oiosaml_seal_key(const oiosaml_sp_t *sp, const char *purpose,
     unsigned char *key, oiosaml_err_t *err)
 {

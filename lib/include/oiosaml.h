@@ -815,6 +815,41 @@ OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_slo_response_build(
     oiosaml_login_t *out, oiosaml_err_t *err);
 
 
+/* ---- sessions in a store that other hosts read (Redis) ------------------ */
+
+/* a session's fields, as the store keeps them */
+typedef struct {
+    time_t          created;
+    time_t          expires;
+    int             loa;                        /* oiosaml_loa_t */
+    const char     *fields[OIOSAML_F_MAX];
+    size_t          lens[OIOSAML_F_MAX];
+} oiosaml_session_rec_t;
+
+/*
+ * Packs a session: its fields (roles and constraints left out: they are
+ * derived), deflated, sealed with AES-256-GCM under a key derived from the
+ * cookie secret, with "bind" (the store's key for it) as associated data,
+ * so that the value is of no use under another key.  *out is binary; the
+ * caller frees it with oiosaml_free().
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_session_pack(
+    const oiosaml_sp_t *sp, const unsigned char *bind, size_t bind_len,
+    const oiosaml_session_rec_t *rec, unsigned char **out, size_t *out_len,
+    oiosaml_err_t *err);
+
+/*
+ * The reverse, roles and constraints built again from the privileges.
+ * The strings of *rec live in *mem, which the caller frees with
+ * oiosaml_free().  OIOSAML_BAD_COOKIE for anything that does not verify
+ * or parse.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_session_unpack(
+    const oiosaml_sp_t *sp, const unsigned char *bind, size_t bind_len,
+    const unsigned char *in, size_t len, oiosaml_session_rec_t *rec,
+    void **mem, oiosaml_err_t *err);
+
+
 /* ---- small helpers shared with the module ------------------------------- */
 
 /* writes "YYYY-MM-DDTHH:MM:SSZ" and a NUL into buf (21 bytes) */
