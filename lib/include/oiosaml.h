@@ -227,18 +227,54 @@ typedef struct {
     unsigned            require_encryption:1;
     unsigned            hidden:1;       /* not listed on the choice page */
     unsigned            down:1;         /* marked down by the operator */
+    /*
+     * The IdP's entityID, to pick it from an aggregate (EntitiesDescriptor,
+     * as federations and ADFS farms publish); NULL: the metadata's only
+     * IdP.  With metadata_signer the aggregate's signature (on its root)
+     * is checked before the entity is picked.  Also required to match
+     * when the metadata is one EntityDescriptor.
+     */
+    const char         *entity;
 } oiosaml_idp_conf_t;
+
+/* the largest metadata document the library reads */
+#define OIOSAML_METADATA_MAX  (4 * 1024 * 1024)
 
 typedef struct oiosaml_idp_s  oiosaml_idp_t;
 
 /*
- * Loads and checks the IdP's metadata (well formed, one IDPSSODescriptor,
- * a Redirect SingleSignOnService, at least one signing certificate, not
- * past validUntil at "now").  The caller owns the result.
+ * Loads and checks the IdP's metadata (well formed, signed by
+ * metadata_signer if set, the entity= IdP or the only IdP, a Redirect
+ * SingleSignOnService, at least one signing certificate, not past
+ * validUntil at "now").  Any fault of the metadata is OIOSAML_ERR_CONFIG,
+ * an unreadable file OIOSAML_ERR_IO.  The caller owns the result.
  */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_new(
     const oiosaml_idp_conf_t *conf, time_t now, oiosaml_idp_t **idp,
     oiosaml_err_t *err);
+
+/*
+ * The same, by the same code, with the metadata from memory (a download
+ * that is not yet written: oiosamlctl metadata fetch); conf->metadata_file
+ * is only recorded and may be NULL.  A fault of the metadata is named by
+ * its class:
+ *   OIOSAML_BAD_TOO_LARGE       larger than OIOSAML_METADATA_MAX
+ *   OIOSAML_BAD_XML             not well-formed XML (or with a DOCTYPE)
+ *   OIOSAML_BAD_MESSAGE         not usable IdP metadata: the root, no
+ *                               IDPSSODescriptor, no Redirect SSO, no
+ *                               signing certificate, a bad validUntil
+ *   OIOSAML_DENY_UNSIGNED, OIOSAML_DENY_SIGNATURE, OIOSAML_DENY_SIG_*
+ *                               not signed by metadata_signer
+ *   OIOSAML_DENY_EXPIRED        past validUntil at "now"
+ *   OIOSAML_DENY_UNKNOWN_IDP    entity= is not the metadata's IdP (or not
+ *                               in the aggregate), or several IdPs and no
+ *                               entity=
+ * and the configuration's own faults as oiosaml_idp_new() names them
+ * (OIOSAML_ERR_CONFIG, OIOSAML_ERR_IO for metadata_signer, ...).
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_from_metadata(
+    const oiosaml_idp_conf_t *conf, const char *xml, size_t len, time_t now,
+    oiosaml_idp_t **idp, oiosaml_err_t *err);
 void oiosaml_idp_free(oiosaml_idp_t *idp);
 
 const char *oiosaml_idp_id(const oiosaml_idp_t *idp);
@@ -280,8 +316,9 @@ time_t oiosaml_idp_valid_until(const oiosaml_idp_t *idp);
 /*
  * Replaces the IdP's metadata (endpoints and signing certificates) with
  * newer metadata, checked as at load time (well formed, the same
- * entityID, signed by metadata_signer if set, not past validUntil).  On
- * any failure the IdP keeps what it had.  Not thread-safe.
+ * entityID, picked by entity= from an aggregate if set, signed by
+ * metadata_signer if set, not past validUntil).  On any failure
+ * (OIOSAML_ERR_CONFIG) the IdP keeps what it had.  Not thread-safe.
  */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_update(oiosaml_idp_t *idp,
     const char *xml, size_t len, time_t now, oiosaml_err_t *err);
