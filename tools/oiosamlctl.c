@@ -30,9 +30,9 @@ static const oiosamlctl_cmd_t  oiosamlctl_cmds[] = {
       " [-p PREFIX]\n" },
 
     { "metadata", oiosamlctl_metadata,
-      "    oiosamlctl metadata verify FILE [--signer CERT]\n"
-      "    oiosamlctl metadata check FILE [--signer CERT]\n"
-      "    oiosamlctl metadata diff OLD NEW\n" },
+      "    oiosamlctl metadata verify FILE [--signer CERT] [--entity ID]\n"
+      "    oiosamlctl metadata check FILE [--signer CERT] [--entity ID]\n"
+      "    oiosamlctl metadata diff OLD NEW [--entity ID]\n" },
 
     { "rollover", oiosamlctl_rollover,
       "    oiosamlctl rollover check CONF --at TIME"
@@ -85,15 +85,18 @@ static const char  oiosamlctl_manual[] =
     "        expired; a warning on stderr for each that expires within\n"
     "        --warn DAYS (default 30).\n"
     "\n"
-    "    metadata verify FILE [--signer CERT]\n"
+    "    metadata verify FILE [--signer CERT] [--entity ID]\n"
     "        Loads IdP metadata as the gateway does (with\n"
-    "        metadata_signer=CERT when --signer is given) and prints its\n"
-    "        entityID, SSO and SLO endpoints, validUntil and signing\n"
-    "        certificates.  Exit 1 when the gateway would refuse it, or\n"
-    "        when none of its certificates is valid now (logins would\n"
-    "        fail).  \"metadata check\" is the same command.\n"
+    "        metadata_signer=CERT when --signer is given, entity=ID when\n"
+    "        --entity is given) and prints its entityID, SSO and SLO\n"
+    "        endpoints, validUntil and signing certificates.  An\n"
+    "        aggregate (EntitiesDescriptor) of several IdPs needs\n"
+    "        --entity; with --signer its signature is checked as a whole\n"
+    "        first.  Exit 1 when the gateway would refuse it, or when\n"
+    "        none of its certificates is valid now (logins would fail).\n"
+    "        \"metadata check\" is the same command.\n"
     "\n"
-    "    metadata diff OLD NEW\n"
+    "    metadata diff OLD NEW [--entity ID]\n"
     "        What changed between two metadata files: entityID, SSO and\n"
     "        SLO endpoints, validUntil, and the signing certificates\n"
     "        removed (-) and added (+), by fingerprint.  Exit 0 when they\n"

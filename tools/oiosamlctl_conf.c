@@ -878,6 +878,17 @@ oiosamlctl_conf_idp_param(oiosamlctl_conf_t *cf, oiosamlctl_file_t *f,
         return OIOSAMLCTL_OK;
     }
 
+    if (oiosamlctl_conf_opt(v, "entity=")) {
+        if (ic->entity != NULL) {
+            oiosamlctl_conf_error(f->name, f->line, "oiosaml_idp parameter "
+                                  "\"entity=\" is duplicate");
+            return OIOSAMLCTL_ERROR;
+        }
+
+        ic->entity = v + 7;
+        return OIOSAMLCTL_OK;
+    }
+
     if (oiosamlctl_conf_opt(v, "signed=")) {
         if (oiosaml_signed_parse(v + 7, strlen(v + 7), &ic->signed_part)
             != OIOSAML_OK)

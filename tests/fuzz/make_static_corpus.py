@@ -557,6 +557,27 @@ def metadata():
         "<md:IDPSSODescriptor", SIGNATURE.replace("{id}", "_m")
         + "<md:IDPSSODescriptor", 1))
     write(t, "wrong-root.xml", f'<md:IDPSSODescriptor xmlns:md="{MD}"/>')
+    metadata_aggregates(entity(kd(rsa) + sso), entity(kd(ec) + sso,
+                                                      "https://b.test/"))
+
+
+def metadata_aggregates(a, b):
+    """Aggregates for entity= (the target also picks https://idp.test/)."""
+    t = "fuzz_metadata"
+
+    def agg(body, attrs=""):
+        return f'<md:EntitiesDescriptor xmlns:md="{MD}"{attrs}>{body}' \
+               '</md:EntitiesDescriptor>'
+
+    write(t, "entities-nested.xml", agg(
+        agg(b + agg(a, ' Name="inner"')),
+        ' validUntil="2090-01-01T00:00:00Z"'))
+    write(t, "entities-duplicate.xml", agg(a + a + b))
+    write(t, "entities-deep.xml", "".join(
+        [f'<md:EntitiesDescriptor xmlns:md="{MD}">'] * 12) + a
+        + "</md:EntitiesDescriptor>" * 12)
+    write(t, "entities-signed-shape.xml", agg(
+        SIGNATURE.replace("{id}", "_agg") + b + a, ' ID="_agg"'))
 
 
 def templates():
