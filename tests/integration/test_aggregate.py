@@ -121,6 +121,13 @@ class AggregateLoginTest(AggregateTestCase):
         self.assertNotEqual(echo["User"], "")
         self.assertEqual(echo["IdP"], "test")
 
+    def test_reload(self):
+        # entity= is read again with each configuration cycle
+        for _ in range(2):
+            self.nginx.reload()
+            b, r, _ = self.login()
+            self.assertEqual(r.status, 303, r.body)
+
     def test_other_entitys_key_is_not_trusted(self):
         # the unrelated IdP's key (idp-wrong) signs: refused
         b, r, _ = self.login(key="wrong")
