@@ -8,6 +8,7 @@
  * oiosamlctl_build.c   the SPs of a configuration, built with the library
  * oiosamlctl_certs.c   certs
  * oiosamlctl_metadata.c  metadata verify, metadata diff
+ * oiosamlctl_fetch.c   metadata fetch (libcurl)
  * oiosamlctl_rollover.c  rollover check
  * oiosamlctl_spmeta.c  sp-metadata
  * oiosamlctl_keygen.c  keygen
@@ -30,6 +31,17 @@
 #define OIOSAMLCTL_FAIL     1       /* the check failed */
 #define OIOSAMLCTL_USAGE    2       /* usage error */
 #define OIOSAMLCTL_CONF     3       /* the configuration could not be read */
+
+/* metadata fetch: one code per failure class */
+#define OIOSAMLCTL_FETCH_NETWORK        10  /* DNS, connect, TLS, redirect */
+#define OIOSAMLCTL_FETCH_HTTP           11  /* an HTTP status but 200 */
+#define OIOSAMLCTL_FETCH_TOO_LARGE      12  /* beyond --max-size */
+#define OIOSAMLCTL_FETCH_TIMEOUT        13  /* --connect-timeout, --timeout */
+#define OIOSAMLCTL_FETCH_NOT_METADATA   14  /* not XML, not IdP metadata */
+#define OIOSAMLCTL_FETCH_SIGNATURE      15  /* not signed by --signer */
+#define OIOSAMLCTL_FETCH_EXPIRED        16  /* validUntil, no valid cert */
+#define OIOSAMLCTL_FETCH_ENTITY         17  /* --entity not (only) there */
+#define OIOSAMLCTL_FETCH_WRITE          18  /* temp file, fsync, rename */
 
 
 /* ---- command line options ------------------------------------------- */
@@ -204,6 +216,8 @@ const oiosamlctl_idp_t *oiosamlctl_sp_idp_conf(const oiosamlctl_sp_t *sp,
 
 int oiosamlctl_certs(int argc, char **argv);
 int oiosamlctl_metadata(int argc, char **argv);
+/* metadata fetch; argc and argv start after "fetch" */
+int oiosamlctl_fetch(int argc, char **argv);
 int oiosamlctl_rollover(int argc, char **argv);
 int oiosamlctl_sp_metadata(int argc, char **argv);
 int oiosamlctl_keygen(int argc, char **argv);

@@ -37,6 +37,10 @@ oiosamlctl_metadata(int argc, char **argv)
         return oiosamlctl_metadata_diff(argc - 1, argv + 1);
     }
 
+    if (argc >= 1 && strcmp(argv[0], "fetch") == 0) {
+        return oiosamlctl_fetch(argc - 1, argv + 1);
+    }
+
     if (argc >= 1) {
         fprintf(stderr, "oiosamlctl metadata: unknown subcommand \"%s\"\n",
                 argv[0]);

@@ -3,9 +3,11 @@
  * IdP metadata: oiosaml_metadata_load() (what oiosaml_idp_new() does
  * with the file's content) on a zeroed IdP at a fixed time, then the
  * availability check and oiosaml_idp_free(); once without entity= and
- * once picking https://idp.test/ from an aggregate (entity=).  Metadata comes from the
- * operator, often fetched from a federation: trusted, still parsed with
- * care (XML, base64, DER certificates, validUntil).
+ * once picking https://idp.test/ from an aggregate (entity=).  Metadata
+ * comes from the operator, often fetched from a URL or a federation
+ * (oiosamlctl metadata fetch checks a download with this code before it
+ * writes it): trusted, still parsed with care (XML, base64, DER
+ * certificates, validUntil, aggregates).
  */
 
 
