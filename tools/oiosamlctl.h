@@ -9,6 +9,7 @@
  * oiosamlctl_certs.c   certs
  * oiosamlctl_metadata.c  metadata verify, metadata diff
  * oiosamlctl_fetch.c   metadata fetch (libcurl)
+ * oiosamlctl_response.c  response check
  * oiosamlctl_rollover.c  rollover check
  * oiosamlctl_spmeta.c  sp-metadata
  * oiosamlctl_keygen.c  keygen
@@ -31,6 +32,8 @@
 #define OIOSAMLCTL_FAIL     1       /* the check failed */
 #define OIOSAMLCTL_USAGE    2       /* usage error */
 #define OIOSAMLCTL_CONF     3       /* the configuration could not be read */
+#define OIOSAMLCTL_BAD_INPUT 4      /* response check: not a SAMLResponse */
+#define OIOSAMLCTL_CHECK_ERROR 5    /* response check: the check failed */
 
 /* metadata fetch: one code per failure class */
 #define OIOSAMLCTL_FETCH_NETWORK        10  /* DNS, connect, TLS, redirect */
@@ -146,6 +149,7 @@ typedef struct {
 
     const char          *cookie_secret;
     time_t               skew;          /* -1: not set */
+    int                  allow_unsolicited;     /* -1: not set */
 
     /* another directive of the SP group is set at this level */
     int                  other;
@@ -207,6 +211,10 @@ size_t oiosamlctl_conf_sp_count(const oiosamlctl_conf_t *conf);
 oiosamlctl_sp_t *oiosamlctl_conf_sp(const oiosamlctl_conf_t *conf,
     size_t i);
 
+/* an SP by entityID, else by a server name of the servers that use it */
+const oiosamlctl_sp_t *oiosamlctl_find_sp(const oiosamlctl_conf_t *conf,
+    const char *name);
+
 /* the configuration of an SP's IdP, by the library's IdP object */
 const oiosamlctl_idp_t *oiosamlctl_sp_idp_conf(const oiosamlctl_sp_t *sp,
     const oiosaml_idp_t *idp);
@@ -221,6 +229,7 @@ int oiosamlctl_fetch(int argc, char **argv);
 int oiosamlctl_rollover(int argc, char **argv);
 int oiosamlctl_sp_metadata(int argc, char **argv);
 int oiosamlctl_keygen(int argc, char **argv);
+int oiosamlctl_response(int argc, char **argv);
 
 /* the library's set-up; prints why it failed */
 int oiosamlctl_init(void);
