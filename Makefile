@@ -73,9 +73,13 @@ $(LIBA): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+# oiosamlctl alone links libcurl (metadata fetch); the nginx module never
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl)
+CURL_LIBS = $(shell pkg-config --libs libcurl)
+
 $(CTL): $(wildcard tools/*.c) $(wildcard tools/*.h) $(LIBA)
-	$(CC) $(LIB_CFLAGS) $(LDFLAGS) $(sort $(wildcard tools/*.c)) $(LIBA) \
-	    $(PKG_LIBS) -o $@
+	$(CC) $(LIB_CFLAGS) $(CURL_CFLAGS) $(LDFLAGS) \
+	    $(sort $(wildcard tools/*.c)) $(LIBA) $(PKG_LIBS) $(CURL_LIBS) -o $@
 
 # oiosamlctl(1), made from "oiosamlctl --help" (the one manual)
 $(CTLMAN): $(CTL) tools/man-from-help

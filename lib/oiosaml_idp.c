@@ -16,8 +16,15 @@
 #define OIOSAML_MAX_IDP_ID  63
 
 
+static oiosaml_status_t oiosaml_idp_build(const oiosaml_idp_conf_t *conf,
+    const char *xml, size_t len, time_t now, oiosaml_idp_t **out,
+    oiosaml_err_t *err);
+static oiosaml_status_t oiosaml_idp_conf_check(
+    const oiosaml_idp_conf_t *conf, oiosaml_err_t *err);
 static oiosaml_status_t oiosaml_idp_options(oiosaml_idp_t *idp,
     const oiosaml_idp_conf_t *conf, oiosaml_err_t *err);
+static oiosaml_status_t oiosaml_idp_config_error(oiosaml_status_t rc,
+    oiosaml_status_t before, oiosaml_err_t *err);
 
 
 static const char *const  oiosaml_signed_names[] = {
@@ -29,27 +36,92 @@ oiosaml_status_t
 oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
     oiosaml_idp_t **out, oiosaml_err_t *err)
 {
-    size_t             i, len;
+    size_t             len;
     unsigned char     *data;
-    oiosaml_idp_t     *idp;
-    oiosaml_status_t   rc;
+    oiosaml_status_t   rc, before;
 
     *out = NULL;
+    before = err->status;
 
     if (conf->id == NULL || conf->metadata_file == NULL) {
         return oiosaml_err_set(err, OIOSAML_ERR_ARG,
                                "an IdP needs an id and a metadata file");
     }
 
-    len = strlen(conf->id);
+    rc = oiosaml_idp_conf_check(conf, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
 
-    if (len == 0 || len > OIOSAML_MAX_IDP_ID) {
+    rc = oiosaml_read_file(conf->metadata_file, OIOSAML_MAX_METADATA, &data,
+                           &len, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
+    rc = oiosaml_idp_build(conf, (const char *) data, len, now, out, err);
+    free(data);
+
+    return oiosaml_idp_config_error(rc, before, err);
+}
+
+
+oiosaml_status_t
+oiosaml_idp_from_metadata(const oiosaml_idp_conf_t *conf, const char *xml,
+    size_t len, time_t now, oiosaml_idp_t **out, oiosaml_err_t *err)
+{
+    *out = NULL;
+
+    if (conf->id == NULL) {
+        return oiosaml_err_set(err, OIOSAML_ERR_ARG, "an IdP needs an id");
+    }
+
+    if (len > OIOSAML_MAX_METADATA) {
+        return oiosaml_err_set(err, OIOSAML_BAD_TOO_LARGE,
+                               "metadata is larger than %d bytes",
+                               OIOSAML_MAX_METADATA);
+    }
+
+    return oiosaml_idp_build(conf, xml, len, now, out, err);
+}
+
+
+/*
+ * For the configuration-time and refresh entry points: every fault of the
+ * metadata is OIOSAML_ERR_CONFIG there, as it always was; err keeps the
+ * text (and its status says the same, unless it held a failure before).
+ */
+static oiosaml_status_t
+oiosaml_idp_config_error(oiosaml_status_t rc, oiosaml_status_t before,
+    oiosaml_err_t *err)
+{
+    if (!oiosaml_is_denial(rc) && !oiosaml_is_bad_input(rc)) {
+        return rc;
+    }
+
+    if (before == OIOSAML_OK) {
+        err->status = OIOSAML_ERR_CONFIG;
+    }
+
+    return OIOSAML_ERR_CONFIG;
+}
+
+
+/* the configuration's own rules, before any file is read */
+static oiosaml_status_t
+oiosaml_idp_conf_check(const oiosaml_idp_conf_t *conf, oiosaml_err_t *err)
+{
+    size_t  i, n;
+
+    n = strlen(conf->id);
+
+    if (n == 0 || n > OIOSAML_MAX_IDP_ID) {
         return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
                                "IdP id must be 1 to %d characters",
                                OIOSAML_MAX_IDP_ID);
     }
 
-    for (i = 0; i < len; i++) {
+    for (i = 0; i < n; i++) {
         char  c = conf->id[i];
 
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
@@ -69,6 +141,31 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
                                conf->high_nist);
     }
 
+    if (conf->entity != NULL
+        && (conf->entity[0] == '\0'
+            || strlen(conf->entity) > OIOSAML_MAX_ENTITY_ID))
+    {
+        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                               "entity= must be an entityID of 1 to %d "
+                               "characters", OIOSAML_MAX_ENTITY_ID);
+    }
+
+    return OIOSAML_OK;
+}
+
+
+static oiosaml_status_t
+oiosaml_idp_build(const oiosaml_idp_conf_t *conf, const char *xml,
+    size_t len, time_t now, oiosaml_idp_t **out, oiosaml_err_t *err)
+{
+    oiosaml_idp_t     *idp;
+    oiosaml_status_t   rc;
+
+    rc = oiosaml_idp_conf_check(conf, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
     idp = calloc(1, sizeof(oiosaml_idp_t));
     if (idp == NULL) {
         return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
@@ -76,7 +173,9 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
 
     idp->id = oiosaml_strdup(conf->id);
     idp->label = oiosaml_strdup(conf->label ? conf->label : conf->id);
-    idp->metadata_file = oiosaml_strdup(conf->metadata_file);
+    idp->metadata_file = oiosaml_strdup(conf->metadata_file
+                                        ? conf->metadata_file : "");
+    idp->entity = conf->entity ? oiosaml_strdup(conf->entity) : NULL;
     idp->profile = conf->profile;
     idp->signed_part = conf->signed_part;
     idp->max_loa = conf->max_loa;       /* NONE: not set */
@@ -88,7 +187,9 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
     idp->cert_grace = conf->cert_grace;
     idp->next_from = conf->next_from;
 
-    if (idp->id == NULL || idp->label == NULL || idp->metadata_file == NULL) {
+    if (idp->id == NULL || idp->label == NULL || idp->metadata_file == NULL
+        || (conf->entity != NULL && idp->entity == NULL))
+    {
         oiosaml_idp_free(idp);
         return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
     }
@@ -119,15 +220,7 @@ oiosaml_idp_new(const oiosaml_idp_conf_t *conf, time_t now,
         idp->has_signer = 1;
     }
 
-    rc = oiosaml_read_file(conf->metadata_file, OIOSAML_MAX_METADATA, &data,
-                           &len, err);
-    if (rc != OIOSAML_OK) {
-        oiosaml_idp_free(idp);
-        return rc;
-    }
-
-    rc = oiosaml_metadata_load(idp, (const char *) data, len, now, err);
-    free(data);
+    rc = oiosaml_metadata_load(idp, xml, len, now, err);
 
     if (rc != OIOSAML_OK) {
         oiosaml_idp_free(idp);
@@ -225,6 +318,7 @@ oiosaml_idp_free(oiosaml_idp_t *idp)
     free(idp->id);
     free(idp->label);
     free(idp->metadata_file);
+    free(idp->entity);
     free(idp);
 }
 
@@ -340,17 +434,20 @@ static oiosaml_status_t
 oiosaml_idp_load_into(const oiosaml_idp_t *idp, oiosaml_idp_t *tmp,
     const char *xml, size_t len, time_t now, oiosaml_err_t *err)
 {
-    oiosaml_status_t  rc;
+    oiosaml_status_t  rc, before;
+
+    before = err->status;
 
     memset(tmp, 0, sizeof(*tmp));
     tmp->id = idp->id;
+    tmp->entity = idp->entity;          /* borrowed */
     tmp->signer = idp->signer;          /* borrowed */
     tmp->has_signer = idp->has_signer;
 
     rc = oiosaml_metadata_load(tmp, xml, len, now, err);
     if (rc != OIOSAML_OK) {
         oiosaml_metadata_clear(tmp);
-        return rc;
+        return oiosaml_idp_config_error(rc, before, err);
     }
 
     if (strcmp(tmp->entity_id, idp->entity_id) != 0) {

@@ -42,7 +42,8 @@ typedef struct oiosaml_template_s  oiosaml_template_t;
 
 /* limits */
 #define OIOSAML_MAX_RESPONSE        (512 * 1024)   /* base64 SAMLResponse */
-#define OIOSAML_MAX_METADATA        (4 * 1024 * 1024)
+#define OIOSAML_MAX_METADATA        OIOSAML_METADATA_MAX
+#define OIOSAML_MAX_ENTITY_ID       1024
 #define OIOSAML_MAX_SECRET_FILE     4096
 #define OIOSAML_MIN_SECRET          32
 #define OIOSAML_MAX_IDP_CERTS       8
@@ -79,6 +80,7 @@ struct oiosaml_idp_s {
     char               *id;
     char               *label;
     char               *metadata_file;
+    char               *entity;         /* entity=: picked from an aggregate */
     char               *entity_id;
     char               *sso_url;
     char               *slo_url;

@@ -1,17 +1,44 @@
 
 /*
  * IdP metadata: entityID, endpoints, signing certificates, validUntil.
+ *
+ * The document is one EntityDescriptor or an aggregate (EntitiesDescriptor,
+ * nested at most OIOSAML_MAX_MD_DEPTH deep) from which the IdP is picked
+ * by its entityID (entity=).  With metadata_signer= the signature on the
+ * root is checked first, so an aggregate is verified as a whole before an
+ * entity is taken from it.  Failures carry their class in the status
+ * (bad XML, not usable metadata, signature, expired, wrong entity).
  */
 
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oiosaml_internal.h"
 
 
-static xmlNodePtr oiosaml_metadata_find_idp(xmlNodePtr root,
-    xmlNodePtr *entity, oiosaml_err_t *err);
+#define OIOSAML_MAX_MD_DEPTH    8       /* nested EntitiesDescriptors */
+#define OIOSAML_MD_NAMES        3       /* entityIDs named in an error */
+
+
+typedef struct {
+    const char     *want;           /* entity=, or NULL */
+    size_t          nidps;          /* EntityDescriptors with an IdP role */
+    size_t          nwant;          /* EntityDescriptors named want */
+    xmlNodePtr      entity;         /* the one found */
+    xmlNodePtr      sso;            /* its IDPSSODescriptor, or NULL */
+    char            names[OIOSAML_MD_NAMES * 128];
+    size_t          nnames;
+} oiosaml_md_find_t;
+
+
+static oiosaml_status_t oiosaml_metadata_find_idp(xmlNodePtr root,
+    const char *want, xmlNodePtr *entity, xmlNodePtr *sso,
+    oiosaml_err_t *err);
+static void oiosaml_metadata_walk(xmlNodePtr node, oiosaml_md_find_t *f,
+    int depth);
+static void oiosaml_metadata_name(oiosaml_md_find_t *f, xmlNodePtr entity);
 static oiosaml_status_t oiosaml_metadata_valid_until(xmlNodePtr node,
     time_t *until, oiosaml_err_t *err);
 static oiosaml_status_t oiosaml_metadata_certs(oiosaml_idp_t *idp,
@@ -21,6 +48,12 @@ static const char *oiosaml_metadata_endpoint(xmlNodePtr sso,
 static int oiosaml_metadata_url(const char *url);
 
 
+/*
+ * Returns the class of a failure: OIOSAML_BAD_XML, OIOSAML_BAD_MESSAGE
+ * (not usable IdP metadata), a signature denial (metadata_signer),
+ * OIOSAML_DENY_EXPIRED (validUntil), OIOSAML_DENY_UNKNOWN_IDP (entity=
+ * not there, or several IdPs and no entity=), OIOSAML_ERR_NOMEM.
+ */
 oiosaml_status_t
 oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf, size_t len,
     time_t now, oiosaml_err_t *err)
@@ -35,7 +68,7 @@ oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf, size_t len,
 
     rc = oiosaml_xml_parse(buf, len, &doc, err);
     if (rc != OIOSAML_OK) {
-        return OIOSAML_ERR_CONFIG;
+        return rc;
     }
 
     root = xmlDocGetRootElement(doc);
@@ -51,27 +84,23 @@ oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf, size_t len,
         rc = oiosaml_dsig_verify(root, &trust, &e);
 
         if (rc != OIOSAML_OK) {
-            oiosaml_err_set(err, OIOSAML_ERR_CONFIG, "metadata_signer: %s",
+            if (!oiosaml_is_denial(rc)) {
+                rc = OIOSAML_DENY_SIGNATURE;
+            }
+
+            oiosaml_err_set(err, rc, "metadata_signer: %s",
                             rc == OIOSAML_DENY_UNSIGNED
                             ? "the metadata is not signed" : e.text);
-            rc = OIOSAML_ERR_CONFIG;
             goto done;
         }
     }
 
-    sso = oiosaml_metadata_find_idp(root, &entity, err);
-    if (sso == NULL) {
-        rc = OIOSAML_ERR_CONFIG;
+    rc = oiosaml_metadata_find_idp(root, idp->entity, &entity, &sso, err);
+    if (rc != OIOSAML_OK) {
         goto done;
     }
 
     entity_id = oiosaml_xml_attr(entity, "entityID");
-    if (entity_id == NULL || entity_id[0] == '\0' || strlen(entity_id) > 1024)
-    {
-        rc = oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                             "EntityDescriptor has no valid entityID");
-        goto done;
-    }
 
     until = 0;
 
@@ -88,14 +117,14 @@ oiosaml_metadata_load(oiosaml_idp_t *idp, const char *buf, size_t len,
 
     if (until != 0 && until <= now) {
         oiosaml_time_format(until, tbuf);
-        rc = oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+        rc = oiosaml_err_set(err, OIOSAML_DENY_EXPIRED,
                              "metadata expired at %s (validUntil)", tbuf);
         goto done;
     }
 
     sso_url = oiosaml_metadata_endpoint(sso, "SingleSignOnService", NULL);
     if (sso_url == NULL) {
-        rc = oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+        rc = oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
                              "no SingleSignOnService with the HTTP-Redirect "
                              "binding");
         goto done;
@@ -129,56 +158,159 @@ done:
 }
 
 
-static xmlNodePtr
-oiosaml_metadata_find_idp(xmlNodePtr root, xmlNodePtr *entity,
-    oiosaml_err_t *err)
+/*
+ * The IdP of the document: the root EntityDescriptor, or in an aggregate
+ * the EntityDescriptor whose entityID is "want" (or, without "want", the
+ * only one with an IDPSSODescriptor).
+ */
+static oiosaml_status_t
+oiosaml_metadata_find_idp(xmlNodePtr root, const char *want,
+    xmlNodePtr *entity, xmlNodePtr *sso, oiosaml_err_t *err)
 {
-    size_t      count;
-    xmlNodePtr  e, sso, found;
+    const char         *id;
+    oiosaml_md_find_t  *f;
+    oiosaml_status_t    rc;
 
-    if (oiosaml_xml_is(root, OIOSAML_NS_MD, "EntityDescriptor")) {
-        *entity = root;
-        sso = oiosaml_xml_child(root, OIOSAML_NS_MD, "IDPSSODescriptor");
+    *entity = NULL;
+    *sso = NULL;
 
-        if (sso == NULL) {
-            oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                            "metadata has no IDPSSODescriptor");
-        }
-
-        return sso;
+    if (!oiosaml_xml_is(root, OIOSAML_NS_MD, "EntityDescriptor")
+        && !oiosaml_xml_is(root, OIOSAML_NS_MD, "EntitiesDescriptor"))
+    {
+        return oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
+                               "metadata root is neither EntityDescriptor "
+                               "nor EntitiesDescriptor");
     }
 
-    if (!oiosaml_xml_is(root, OIOSAML_NS_MD, "EntitiesDescriptor")) {
-        oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                        "metadata root is neither EntityDescriptor nor "
-                        "EntitiesDescriptor");
-        return NULL;
+    f = calloc(1, sizeof(oiosaml_md_find_t));
+    if (f == NULL) {
+        return oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
     }
 
-    count = 0;
-    found = NULL;
+    f->want = want;
 
-    for (e = oiosaml_xml_first(root); e != NULL; e = oiosaml_xml_next(e)) {
-        if (!oiosaml_xml_is(e, OIOSAML_NS_MD, "EntityDescriptor")) {
-            continue;
+    oiosaml_metadata_walk(root, f, 0);
+
+    rc = OIOSAML_OK;
+
+    if (want != NULL && f->nwant == 0) {
+        if (oiosaml_xml_is(root, OIOSAML_NS_MD, "EntityDescriptor")) {
+            id = oiosaml_xml_attr(root, "entityID");
+            rc = oiosaml_err_set(err, OIOSAML_DENY_UNKNOWN_IDP,
+                                 "the metadata describes entityID "
+                                 "\"%.200s\", not entity=\"%.200s\"",
+                                 id ? id : "", want);
+
+        } else {
+            rc = oiosaml_err_set(err, OIOSAML_DENY_UNKNOWN_IDP,
+                                 "entity=\"%.200s\" is not in the "
+                                 "aggregate (%zu identity provider%s%s%s%s)",
+                                 want, f->nidps, f->nidps == 1 ? "" : "s",
+                                 f->nnames ? ": " : "", f->names,
+                                 f->nidps > f->nnames ? ", ..." : "");
         }
 
-        sso = oiosaml_xml_child(e, OIOSAML_NS_MD, "IDPSSODescriptor");
+    } else if (want != NULL && f->nwant > 1) {
+        rc = oiosaml_err_set(err, OIOSAML_DENY_UNKNOWN_IDP,
+                             "entity=\"%.200s\" is described %zu times in "
+                             "the aggregate", want, f->nwant);
+
+    } else if (want != NULL && f->sso == NULL) {
+        rc = oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
+                             "entity \"%.200s\" has no IDPSSODescriptor",
+                             want);
+
+    } else if (want == NULL && f->nidps == 0) {
+        rc = oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
+                             "metadata has no IDPSSODescriptor");
+
+    } else if (want == NULL && f->nidps > 1) {
+        rc = oiosaml_err_set(err, OIOSAML_DENY_UNKNOWN_IDP,
+                             "metadata describes %zu identity providers "
+                             "(%s%s): choose one with entity=", f->nidps,
+                             f->names, f->nidps > f->nnames ? ", ..." : "");
+    }
+
+    if (rc == OIOSAML_OK) {
+        id = oiosaml_xml_attr(f->entity, "entityID");
+
+        if (id == NULL || id[0] == '\0' || strlen(id) > 1024) {
+            rc = oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
+                                 "EntityDescriptor has no valid entityID");
+        }
+    }
+
+    *entity = f->entity;
+    *sso = f->sso;
+
+    free(f);
+
+    return rc;
+}
+
+
+static void
+oiosaml_metadata_walk(xmlNodePtr node, oiosaml_md_find_t *f, int depth)
+{
+    xmlNodePtr   e, sso;
+    const char  *id;
+
+    if (oiosaml_xml_is(node, OIOSAML_NS_MD, "EntityDescriptor")) {
+        sso = oiosaml_xml_child(node, OIOSAML_NS_MD, "IDPSSODescriptor");
+        id = oiosaml_xml_attr(node, "entityID");
+
         if (sso != NULL) {
-            count++;
-            found = sso;
-            *entity = e;
+            f->nidps++;
+            oiosaml_metadata_name(f, node);
+        }
+
+        if (f->want != NULL) {
+            if (id != NULL && strcmp(id, f->want) == 0) {
+                f->nwant++;
+                f->entity = node;
+                f->sso = sso;
+            }
+
+        } else if (sso != NULL) {
+            f->entity = node;
+            f->sso = sso;
+        }
+
+        return;
+    }
+
+    /* an EntitiesDescriptor: its entities and nested aggregates */
+    if (depth >= OIOSAML_MAX_MD_DEPTH) {
+        return;
+    }
+
+    for (e = oiosaml_xml_first(node); e != NULL; e = oiosaml_xml_next(e)) {
+        if (oiosaml_xml_is(e, OIOSAML_NS_MD, "EntityDescriptor")
+            || oiosaml_xml_is(e, OIOSAML_NS_MD, "EntitiesDescriptor"))
+        {
+            oiosaml_metadata_walk(e, f, depth + 1);
         }
     }
+}
 
-    if (count != 1) {
-        oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                        "metadata describes %zu identity providers, "
-                        "expected exactly one", count);
-        return NULL;
+
+/* the first IdPs' entityIDs, for the error text */
+static void
+oiosaml_metadata_name(oiosaml_md_find_t *f, xmlNodePtr entity)
+{
+    size_t       n;
+    const char  *id;
+
+    if (f->nnames == OIOSAML_MD_NAMES) {
+        return;
     }
 
-    return found;
+    n = strlen(f->names);
+    id = oiosaml_xml_attr(entity, "entityID");
+
+    snprintf(f->names + n, sizeof(f->names) - n, "%s\"%.100s\"",
+             n ? ", " : "", id ? id : "");
+    f->nnames++;
 }
 
 
@@ -195,7 +327,7 @@ oiosaml_metadata_valid_until(xmlNodePtr node, time_t *until,
     }
 
     if (oiosaml_time_parse(v, strlen(v), &t) != OIOSAML_OK) {
-        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+        return oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
                                "invalid validUntil \"%.40s\"", v);
     }
 
@@ -300,7 +432,7 @@ oiosaml_metadata_certs(oiosaml_idp_t *idp, xmlNodePtr sso, oiosaml_err_t *err)
                 }
 
                 if (idp->ncerts == OIOSAML_MAX_IDP_CERTS) {
-                    return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+                    return oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
                                            "more than %d signing "
                                            "certificates",
                                            OIOSAML_MAX_IDP_CERTS);
@@ -317,8 +449,10 @@ oiosaml_metadata_certs(oiosaml_idp_t *idp, xmlNodePtr sso, oiosaml_err_t *err)
                 free(b64);
 
                 if (rc != OIOSAML_OK) {
-                    return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
-                                           "invalid signing certificate");
+                    oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
+                                    "invalid signing certificate");
+                    return rc == OIOSAML_ERR_NOMEM ? rc
+                                                   : OIOSAML_BAD_MESSAGE;
                 }
 
                 idp->ncerts++;
@@ -327,7 +461,7 @@ oiosaml_metadata_certs(oiosaml_idp_t *idp, xmlNodePtr sso, oiosaml_err_t *err)
     }
 
     if (idp->ncerts == 0) {
-        return oiosaml_err_set(err, OIOSAML_ERR_CONFIG,
+        return oiosaml_err_set(err, OIOSAML_BAD_MESSAGE,
                                "metadata has no signing certificate "
                                "(KeyDescriptor use=\"signing\" with "
                                "X509Certificate)");

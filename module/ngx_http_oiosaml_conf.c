@@ -23,6 +23,30 @@ static char *ngx_http_oiosaml_path(ngx_conf_t *cf, ngx_str_t *path);
 static char *ngx_http_oiosaml_cstr(ngx_conf_t *cf, ngx_str_t *s);
 static void ngx_http_oiosaml_conf_cert_warnings(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *conf, time_t now);
+static char *ngx_http_oiosaml_entity_set(ngx_conf_t *cf, ngx_array_t *idps,
+    ngx_uint_t index, ngx_str_t *entity);
+static ngx_str_t *ngx_http_oiosaml_entity_get(ngx_conf_t *cf,
+    ngx_array_t *idps, ngx_uint_t index);
+static void ngx_http_oiosaml_entity_cleanup(void *data);
+
+
+/*
+ * entity= of the oiosaml_idp lines, until the SP is built at merge time:
+ * one list per configuration cycle (in its pool), keyed by a level's IdP
+ * array and the line's index in it.
+ */
+typedef struct {
+    ngx_array_t                  *idps;
+    ngx_uint_t                    index;
+    ngx_str_t                     entity;
+} ngx_http_oiosaml_entity_t;
+
+typedef struct {
+    ngx_pool_t                   *pool;
+    ngx_array_t                   list;     /* ngx_http_oiosaml_entity_t */
+} ngx_http_oiosaml_entities_t;
+
+static ngx_http_oiosaml_entities_t  *ngx_http_oiosaml_entities;
 
 
 #define ngx_http_oiosaml_opt(v, name)                                        \
@@ -296,6 +320,20 @@ ngx_http_oiosaml_idp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             idp->next_cert.len = value[i].len - 10;
 
             if (ngx_conf_full_name(cf->cycle, &idp->next_cert, 1) != NGX_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_oiosaml_opt(&value[i], "entity=")) {
+            v.data = value[i].data + 7;
+            v.len = value[i].len - 7;
+
+            if (ngx_http_oiosaml_entity_set(cf, oscf->idps,
+                                            oscf->idps->nelts - 1, &v)
+                != NGX_CONF_OK)
             {
                 return NGX_CONF_ERROR;
             }
@@ -762,6 +800,7 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
     oiosaml_err_t                  err;
     oiosaml_sp_t                  *sp;
     oiosaml_idp_t                 *idp;
+    ngx_str_t                     *entity;
     ngx_pool_cleanup_t            *cln;
     oiosaml_idp_conf_t             ic;
     oiosaml_status_t               rc;
@@ -890,7 +929,11 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
         ic.require_encryption = idps[i].require_encryption;
         ic.hidden = idps[i].hidden;
 
+        entity = ngx_http_oiosaml_entity_get(cf, conf->idps, i);
+        ic.entity = entity ? ngx_http_oiosaml_cstr(cf, entity) : NULL;
+
         if ((idps[i].backup.len && ic.backup == NULL)
+            || (entity != NULL && ic.entity == NULL)
             || (idps[i].replaces.len && ic.replaces == NULL)
             || (idps[i].ip.len && ic.ip == NULL))
         {
@@ -1005,6 +1048,89 @@ static void
 ngx_http_oiosaml_sp_cleanup(void *data)
 {
     oiosaml_sp_free(data);
+}
+
+
+static char *
+ngx_http_oiosaml_entity_set(ngx_conf_t *cf, ngx_array_t *idps,
+    ngx_uint_t index, ngx_str_t *entity)
+{
+    ngx_pool_cleanup_t           *cln;
+    ngx_http_oiosaml_entity_t    *e;
+    ngx_http_oiosaml_entities_t  *all;
+
+    if (ngx_http_oiosaml_entity_get(cf, idps, index) != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "oiosaml_idp parameter \"entity=\" is duplicate");
+        return NGX_CONF_ERROR;
+    }
+
+    all = ngx_http_oiosaml_entities;
+
+    if (all == NULL || all->pool != cf->pool) {
+        all = ngx_palloc(cf->pool, sizeof(ngx_http_oiosaml_entities_t));
+        cln = ngx_pool_cleanup_add(cf->pool, 0);
+
+        if (all == NULL || cln == NULL
+            || ngx_array_init(&all->list, cf->pool, 4,
+                              sizeof(ngx_http_oiosaml_entity_t))
+               != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        all->pool = cf->pool;
+        cln->handler = ngx_http_oiosaml_entity_cleanup;
+        cln->data = all;
+        ngx_http_oiosaml_entities = all;
+    }
+
+    e = ngx_array_push(&all->list);
+    if (e == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    e->idps = idps;
+    e->index = index;
+    e->entity = *entity;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_str_t *
+ngx_http_oiosaml_entity_get(ngx_conf_t *cf, ngx_array_t *idps,
+    ngx_uint_t index)
+{
+    ngx_uint_t                    i;
+    ngx_http_oiosaml_entity_t    *e;
+    ngx_http_oiosaml_entities_t  *all;
+
+    all = ngx_http_oiosaml_entities;
+
+    if (all == NULL || all->pool != cf->pool) {
+        return NULL;
+    }
+
+    e = all->list.elts;
+
+    for (i = 0; i < all->list.nelts; i++) {
+        if (e[i].idps == idps && e[i].index == index) {
+            return &e[i].entity;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the cycle's pool goes: so does its list */
+static void
+ngx_http_oiosaml_entity_cleanup(void *data)
+{
+    if (ngx_http_oiosaml_entities == data) {
+        ngx_http_oiosaml_entities = NULL;
+    }
 }
 
 

@@ -12,7 +12,7 @@ packages="
     build-essential pkg-config
     nginx nginx-dev
     liblasso3-dev libxmlsec1-dev libxml2-dev libssl-dev zlib1g-dev
-    libglib2.0-dev libcmocka-dev
+    libglib2.0-dev libcmocka-dev libcurl4-openssl-dev
     openssl curl ca-certificates xmlsec1
     libxml2-utils opensaml-schemas xmltooling-schemas
     python3 python3-pycurl python3-pysaml2 python3-lasso

@@ -8,6 +8,8 @@
  * oiosamlctl_build.c   the SPs of a configuration, built with the library
  * oiosamlctl_certs.c   certs
  * oiosamlctl_metadata.c  metadata verify, metadata diff
+ * oiosamlctl_fetch.c   metadata fetch (libcurl)
+ * oiosamlctl_response.c  response check
  * oiosamlctl_rollover.c  rollover check
  * oiosamlctl_spmeta.c  sp-metadata
  * oiosamlctl_keygen.c  keygen
@@ -30,6 +32,19 @@
 #define OIOSAMLCTL_FAIL     1       /* the check failed */
 #define OIOSAMLCTL_USAGE    2       /* usage error */
 #define OIOSAMLCTL_CONF     3       /* the configuration could not be read */
+#define OIOSAMLCTL_BAD_INPUT 4      /* response check: not a SAMLResponse */
+#define OIOSAMLCTL_CHECK_ERROR 5    /* response check: the check failed */
+
+/* metadata fetch: one code per failure class */
+#define OIOSAMLCTL_FETCH_NETWORK        10  /* DNS, connect, TLS, redirect */
+#define OIOSAMLCTL_FETCH_HTTP           11  /* an HTTP status but 200 */
+#define OIOSAMLCTL_FETCH_TOO_LARGE      12  /* beyond --max-size */
+#define OIOSAMLCTL_FETCH_TIMEOUT        13  /* --connect-timeout, --timeout */
+#define OIOSAMLCTL_FETCH_NOT_METADATA   14  /* not XML, not IdP metadata */
+#define OIOSAMLCTL_FETCH_SIGNATURE      15  /* not signed by --signer */
+#define OIOSAMLCTL_FETCH_EXPIRED        16  /* validUntil, no valid cert */
+#define OIOSAMLCTL_FETCH_ENTITY         17  /* --entity not (only) there */
+#define OIOSAMLCTL_FETCH_WRITE          18  /* temp file, fsync, rename */
 
 
 /* ---- command line options ------------------------------------------- */
@@ -148,6 +163,7 @@ typedef struct {
 
     const char          *cookie_secret;
     time_t               skew;          /* -1: not set */
+    int                  allow_unsolicited;     /* -1: not set */
 
     oiosamlctl_words_t   md[OIOSAMLCTL_MAX_SPMETA];
     size_t               nmd;
@@ -212,6 +228,10 @@ size_t oiosamlctl_conf_sp_count(const oiosamlctl_conf_t *conf);
 oiosamlctl_sp_t *oiosamlctl_conf_sp(const oiosamlctl_conf_t *conf,
     size_t i);
 
+/* an SP by entityID, else by a server name of the servers that use it */
+const oiosamlctl_sp_t *oiosamlctl_find_sp(const oiosamlctl_conf_t *conf,
+    const char *name);
+
 /* the configuration of an SP's IdP, by the library's IdP object */
 const oiosamlctl_idp_t *oiosamlctl_sp_idp_conf(const oiosamlctl_sp_t *sp,
     const oiosaml_idp_t *idp);
@@ -221,9 +241,12 @@ const oiosamlctl_idp_t *oiosamlctl_sp_idp_conf(const oiosamlctl_sp_t *sp,
 
 int oiosamlctl_certs(int argc, char **argv);
 int oiosamlctl_metadata(int argc, char **argv);
+/* metadata fetch; argc and argv start after "fetch" */
+int oiosamlctl_fetch(int argc, char **argv);
 int oiosamlctl_rollover(int argc, char **argv);
 int oiosamlctl_sp_metadata(int argc, char **argv);
 int oiosamlctl_keygen(int argc, char **argv);
+int oiosamlctl_response(int argc, char **argv);
 
 /* the library's set-up; prints why it failed */
 int oiosamlctl_init(void);

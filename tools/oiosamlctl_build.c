@@ -199,6 +199,7 @@ oiosamlctl_build_sp(oiosamlctl_conf_t *cf, const oiosamlctl_level_t *m,
     }
 
     oiosaml_sp_set_skew(sp, m->skew);
+    oiosaml_sp_set_allow_unsolicited(sp, m->allow_unsolicited);
 
     rc = oiosaml_sp_finish(sp, now, &err);
     if (rc != OIOSAML_OK) {
@@ -258,10 +259,18 @@ oiosamlctl_build_merge(const oiosamlctl_level_t *prev,
             memcpy(conf->md, prev->md, sizeof(conf->md));
             conf->nmd = prev->nmd;
         }
+
+        if (conf->allow_unsolicited == -1) {
+            conf->allow_unsolicited = prev->allow_unsolicited;
+        }
     }
 
     if (conf->skew == -1) {
         conf->skew = 180;
+    }
+
+    if (conf->allow_unsolicited == -1) {
+        conf->allow_unsolicited = 0;
     }
 }
 

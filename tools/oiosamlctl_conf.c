@@ -705,6 +705,19 @@ oiosamlctl_conf_directive(oiosamlctl_conf_t *cf, oiosamlctl_file_t *f,
         return OIOSAMLCTL_OK;
     }
 
+    if (strcmp(name, "oiosaml_allow_unsolicited") == 0) {
+        if (n != 2 || (strcmp(args[1], "on") != 0
+                       && strcmp(args[1], "off") != 0))
+        {
+            oiosamlctl_conf_error(f->name, f->line, "invalid value in "
+                                  "\"%s\" directive, it must be \"on\" "
+                                  "or \"off\"", name);
+            return OIOSAMLCTL_ERROR;
+        }
+
+        level->allow_unsolicited = (strcmp(args[1], "on") == 0);
+    }
+
     for (i = 0; other[i] != NULL; i++) {
         if (strcmp(name, other[i]) == 0) {
             level->other = 1;
@@ -906,6 +919,17 @@ oiosamlctl_conf_idp_param(oiosamlctl_conf_t *cf, oiosamlctl_file_t *f,
         return OIOSAMLCTL_OK;
     }
 
+    if (oiosamlctl_conf_opt(v, "entity=")) {
+        if (ic->entity != NULL) {
+            oiosamlctl_conf_error(f->name, f->line, "oiosaml_idp parameter "
+                                  "\"entity=\" is duplicate");
+            return OIOSAMLCTL_ERROR;
+        }
+
+        ic->entity = v + 7;
+        return OIOSAMLCTL_OK;
+    }
+
     if (oiosamlctl_conf_opt(v, "signed=")) {
         if (oiosaml_signed_parse(v + 7, strlen(v + 7), &ic->signed_part)
             != OIOSAML_OK)
@@ -1017,6 +1041,7 @@ oiosamlctl_conf_level_init(oiosamlctl_level_t *l, const char *file,
 {
     memset(l, 0, sizeof(oiosamlctl_level_t));
     l->skew = -1;
+    l->allow_unsolicited = -1;
     l->file = file;
     l->line = line;
 }

@@ -1,7 +1,8 @@
 
 /*
- * oiosamlctl metadata verify|check FILE [--signer CERT]: IdP metadata as
- * the gateway loads it.  oiosamlctl metadata diff OLD NEW: what changed.
+ * oiosamlctl metadata verify|check FILE [--signer CERT] [--entity ID]:
+ * IdP metadata as the gateway loads it.  oiosamlctl metadata diff OLD NEW
+ * [--entity ID]: what changed.
  */
 
 
@@ -14,7 +15,7 @@
 static int oiosamlctl_metadata_verify(int argc, char **argv);
 static int oiosamlctl_metadata_diff(int argc, char **argv);
 static int oiosamlctl_metadata_load(const char *file, const char *signer,
-    time_t now, oiosaml_idp_t **idp, FILE *out);
+    const char *entity, time_t now, oiosaml_idp_t **idp, FILE *out);
 static void oiosamlctl_metadata_cert(const char *mark,
     const oiosaml_cert_info_t *info);
 static int oiosamlctl_metadata_field(const char *name, const char *old,
@@ -34,6 +35,10 @@ oiosamlctl_metadata(int argc, char **argv)
 
     if (argc >= 1 && strcmp(argv[0], "diff") == 0) {
         return oiosamlctl_metadata_diff(argc - 1, argv + 1);
+    }
+
+    if (argc >= 1 && strcmp(argv[0], "fetch") == 0) {
+        return oiosamlctl_fetch(argc - 1, argv + 1);
     }
 
     if (argc >= 1) {
@@ -57,6 +62,7 @@ oiosamlctl_metadata_verify(int argc, char **argv)
 
     oiosamlctl_opt_t  opts[] = {
         { "--signer", 1, 0, 0, NULL, { NULL }, 0 },
+        { "--entity", 1, 0, 0, NULL, { NULL }, 0 },
         { NULL, 0, 0, 0, NULL, { NULL }, 0 }
     };
 
@@ -73,7 +79,8 @@ oiosamlctl_metadata_verify(int argc, char **argv)
 
     now = time(NULL);
 
-    rc = oiosamlctl_metadata_load(pos[0], opts[0].value, now, &idp, stdout);
+    rc = oiosamlctl_metadata_load(pos[0], opts[0].value, opts[1].value, now,
+                                  &idp, stdout);
     if (rc != OIOSAMLCTL_OK) {
         return rc;
     }
@@ -127,8 +134,8 @@ oiosamlctl_metadata_verify(int argc, char **argv)
  * be read, OIOSAMLCTL_FAIL when the gateway would refuse it.
  */
 static int
-oiosamlctl_metadata_load(const char *file, const char *signer, time_t now,
-    oiosaml_idp_t **idp, FILE *out)
+oiosamlctl_metadata_load(const char *file, const char *signer,
+    const char *entity, time_t now, oiosaml_idp_t **idp, FILE *out)
 {
     oiosaml_err_t        err;
     oiosaml_status_t     rc;
@@ -138,6 +145,7 @@ oiosamlctl_metadata_load(const char *file, const char *signer, time_t now,
     ic.id = "metadata";
     ic.metadata_file = file;
     ic.metadata_signer = signer;
+    ic.entity = entity;
 
     oiosaml_err_clear(&err);
 
@@ -168,6 +176,7 @@ oiosamlctl_metadata_diff(int argc, char **argv)
     oiosaml_cert_info_t   info;
 
     oiosamlctl_opt_t  opts[] = {
+        { "--entity", 1, 0, 0, NULL, { NULL }, 0 },
         { NULL, 0, 0, 0, NULL, { NULL }, 0 }
     };
 
@@ -186,10 +195,10 @@ oiosamlctl_metadata_diff(int argc, char **argv)
     old = NULL;
     new = NULL;
 
-    if (oiosamlctl_metadata_load(pos[0], NULL, 0, &old, stderr)
-        != OIOSAMLCTL_OK
-        || oiosamlctl_metadata_load(pos[1], NULL, 0, &new, stderr)
-           != OIOSAMLCTL_OK)
+    if (oiosamlctl_metadata_load(pos[0], NULL, opts[0].value, 0, &old,
+                                 stderr) != OIOSAMLCTL_OK
+        || oiosamlctl_metadata_load(pos[1], NULL, opts[0].value, 0, &new,
+                                    stderr) != OIOSAMLCTL_OK)
     {
         oiosaml_idp_free(old);
         return OIOSAMLCTL_CONF;

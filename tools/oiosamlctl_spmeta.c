@@ -13,8 +13,6 @@
 #include "oiosamlctl.h"
 
 
-static const oiosamlctl_sp_t *oiosamlctl_spmeta_find(
-    const oiosamlctl_conf_t *conf, const char *name);
 static int oiosamlctl_spmeta_named(const char *servers, const char *name);
 
 
@@ -66,7 +64,7 @@ oiosamlctl_sp_metadata(int argc, char **argv)
     sp = NULL;
 
     if (opts[0].set) {
-        sp = oiosamlctl_spmeta_find(conf, opts[0].value);
+        sp = oiosamlctl_find_sp(conf, opts[0].value);
 
     } else if (oiosamlctl_conf_sp_count(conf) == 1) {
         sp = oiosamlctl_conf_sp(conf, 0);
@@ -118,8 +116,8 @@ oiosamlctl_sp_metadata(int argc, char **argv)
 
 
 /* by entityID, else by a server name of the servers that use it */
-static const oiosamlctl_sp_t *
-oiosamlctl_spmeta_find(const oiosamlctl_conf_t *conf, const char *name)
+const oiosamlctl_sp_t *
+oiosamlctl_find_sp(const oiosamlctl_conf_t *conf, const char *name)
 {
     size_t                  i;
     const oiosamlctl_sp_t  *sp;

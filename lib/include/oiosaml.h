@@ -227,18 +227,54 @@ typedef struct {
     unsigned            require_encryption:1;
     unsigned            hidden:1;       /* not listed on the choice page */
     unsigned            down:1;         /* marked down by the operator */
+    /*
+     * The IdP's entityID, to pick it from an aggregate (EntitiesDescriptor,
+     * as federations and ADFS farms publish); NULL: the metadata's only
+     * IdP.  With metadata_signer the aggregate's signature (on its root)
+     * is checked before the entity is picked.  Also required to match
+     * when the metadata is one EntityDescriptor.
+     */
+    const char         *entity;
 } oiosaml_idp_conf_t;
+
+/* the largest metadata document the library reads */
+#define OIOSAML_METADATA_MAX  (4 * 1024 * 1024)
 
 typedef struct oiosaml_idp_s  oiosaml_idp_t;
 
 /*
- * Loads and checks the IdP's metadata (well formed, one IDPSSODescriptor,
- * a Redirect SingleSignOnService, at least one signing certificate, not
- * past validUntil at "now").  The caller owns the result.
+ * Loads and checks the IdP's metadata (well formed, signed by
+ * metadata_signer if set, the entity= IdP or the only IdP, a Redirect
+ * SingleSignOnService, at least one signing certificate, not past
+ * validUntil at "now").  Any fault of the metadata is OIOSAML_ERR_CONFIG,
+ * an unreadable file OIOSAML_ERR_IO.  The caller owns the result.
  */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_new(
     const oiosaml_idp_conf_t *conf, time_t now, oiosaml_idp_t **idp,
     oiosaml_err_t *err);
+
+/*
+ * The same, by the same code, with the metadata from memory (a download
+ * that is not yet written: oiosamlctl metadata fetch); conf->metadata_file
+ * is only recorded and may be NULL.  A fault of the metadata is named by
+ * its class:
+ *   OIOSAML_BAD_TOO_LARGE       larger than OIOSAML_METADATA_MAX
+ *   OIOSAML_BAD_XML             not well-formed XML (or with a DOCTYPE)
+ *   OIOSAML_BAD_MESSAGE         not usable IdP metadata: the root, no
+ *                               IDPSSODescriptor, no Redirect SSO, no
+ *                               signing certificate, a bad validUntil
+ *   OIOSAML_DENY_UNSIGNED, OIOSAML_DENY_SIGNATURE, OIOSAML_DENY_SIG_*
+ *                               not signed by metadata_signer
+ *   OIOSAML_DENY_EXPIRED        past validUntil at "now"
+ *   OIOSAML_DENY_UNKNOWN_IDP    entity= is not the metadata's IdP (or not
+ *                               in the aggregate), or several IdPs and no
+ *                               entity=
+ * and the configuration's own faults as oiosaml_idp_new() names them
+ * (OIOSAML_ERR_CONFIG, OIOSAML_ERR_IO for metadata_signer, ...).
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_from_metadata(
+    const oiosaml_idp_conf_t *conf, const char *xml, size_t len, time_t now,
+    oiosaml_idp_t **idp, oiosaml_err_t *err);
 void oiosaml_idp_free(oiosaml_idp_t *idp);
 
 const char *oiosaml_idp_id(const oiosaml_idp_t *idp);
@@ -280,8 +316,9 @@ time_t oiosaml_idp_valid_until(const oiosaml_idp_t *idp);
 /*
  * Replaces the IdP's metadata (endpoints and signing certificates) with
  * newer metadata, checked as at load time (well formed, the same
- * entityID, signed by metadata_signer if set, not past validUntil).  On
- * any failure the IdP keeps what it had.  Not thread-safe.
+ * entityID, picked by entity= from an aggregate if set, signed by
+ * metadata_signer if set, not past validUntil).  On any failure
+ * (OIOSAML_ERR_CONFIG) the IdP keeps what it had.  Not thread-safe.
  */
 OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_idp_update(oiosaml_idp_t *idp,
     const char *xml, size_t len, time_t now, oiosaml_err_t *err);
@@ -699,6 +736,99 @@ time_t oiosaml_identity_not_on_or_after(const oiosaml_identity_t *identity);
 int oiosaml_identity_expired_cert(const oiosaml_identity_t *identity);
 /* the assertion ID, as recorded in the replay store */
 const char *oiosaml_identity_assertion_id(const oiosaml_identity_t *ident);
+
+
+/* ---- response check: the ACS's verdict, rule by rule (oiosamlctl) ------ */
+
+/*
+ * The rules of oiosaml_response_verify() in groups, in the order the ACS
+ * first applies them (docs/verification.md); one report line each.
+ * Values are part of the ABI: append, never renumber.
+ */
+typedef enum {
+    OIOSAML_RULE_INPUT = 0,         /* size, base64, XML, a samlp:Response */
+    OIOSAML_RULE_IDP,               /* a configured IdP, available */
+    OIOSAML_RULE_ISSUER,            /* Response and Assertion Issuer */
+    OIOSAML_RULE_DESTINATION,
+    OIOSAML_RULE_IN_RESPONSE_TO,    /* Response and SubjectConfirmationData */
+    OIOSAML_RULE_STATUS,
+    OIOSAML_RULE_ASSERTION_COUNT,
+    OIOSAML_RULE_SIGNATURE,         /* signatures, references, signed= */
+    OIOSAML_RULE_ALGORITHMS,        /* signature and encryption algorithms */
+    OIOSAML_RULE_DECRYPTION,        /* with our keys; require_encryption */
+    OIOSAML_RULE_SUBJECT,           /* a NameID, a bearer confirmation */
+    OIOSAML_RULE_RECIPIENT,
+    OIOSAML_RULE_TIMES,             /* IssueInstant, NotBefore, NotOnOrAfter */
+    OIOSAML_RULE_AUDIENCE,          /* AudienceRestriction, conditions */
+    OIOSAML_RULE_UNSOLICITED,
+    OIOSAML_RULE_AUTHN_STATEMENT,
+    OIOSAML_RULE_LOA,               /* the level, by the IdP's profile */
+    OIOSAML_RULE_PRIVILEGES,        /* OIOBPP privileges read */
+    OIOSAML_RULE_REPLAY,            /* never checked here */
+    OIOSAML_RULE_MAX
+} oiosaml_rule_t;
+
+typedef enum {
+    OIOSAML_VERDICT_NOT_CHECKED = 0,    /* the ACS stopped before it */
+    OIOSAML_VERDICT_OK,
+    OIOSAML_VERDICT_FAIL,               /* the ACS's first failure */
+    OIOSAML_VERDICT_SKIPPED,            /* OIOSAML_CHECK_IGNORE_* */
+    OIOSAML_VERDICT_NOTE                /* passed, with something to know */
+} oiosaml_verdict_t;
+
+/* judge the times at the assertion's IssueInstant (as when it was new) */
+#define OIOSAML_CHECK_IGNORE_TIME            0x01
+/* accept any InResponseTo, and none (IdP-initiated) */
+#define OIOSAML_CHECK_IGNORE_IN_RESPONSE_TO  0x02
+
+typedef struct {
+    /* a SAMLResponse as captured: base64, the XML itself, or a form body
+     * ("SAMLResponse=...&RelayState=...", percent-encoded) */
+    const char         *input;
+    size_t              input_len;
+    /* the id of the IdP the login went to; NULL: the one the Issuer names */
+    const char         *idp;
+    /* the AuthnRequest ID the answer must carry; NULL: not enforced, the
+     * response's own InResponseTo stands in for the pending login */
+    const char         *request_id;
+    oiosaml_loa_t       loa;            /* the level the login asked for */
+    time_t              now;
+    unsigned            flags;          /* OIOSAML_CHECK_* */
+} oiosaml_check_params_t;
+
+typedef struct oiosaml_check_s  oiosaml_check_t;
+
+/*
+ * Runs oiosaml_response_verify() itself, unchanged, on a captured
+ * response (without a replay store: replay is never checked) and reports
+ * per rule group what it decided: the groups the ACS passed before its
+ * first failure "ok", the failing one "fail" with the reason, the rest
+ * "not checked" (the ACS stops there too), each with the values the
+ * message holds for it.  Where a status can arise at more than one place
+ * (an Issuer, a time), only groups checked before its first possible
+ * place count as passed.  The pending login is made from the parameters:
+ * the IdP (or the Issuer's), request_id (or the response's InResponseTo,
+ * reported as not enforced) and loa.
+ *
+ * Returns what the ACS would: OIOSAML_OK and *identity (the caller owns
+ * it), a named denial, or bad input; or an OIOSAML_ERR_* when the check
+ * itself failed.  *report is set (the caller owns it) unless an
+ * OIOSAML_ERR_* is returned.
+ */
+OIOSAML_MUST_CHECK oiosaml_status_t oiosaml_response_check(
+    const oiosaml_sp_t *sp, const oiosaml_check_params_t *params,
+    oiosaml_check_t **report, oiosaml_identity_t **identity,
+    oiosaml_err_t *err);
+void oiosaml_check_free(oiosaml_check_t *report);
+
+/* a rule group's verdict and the values behind it (never NULL) */
+oiosaml_verdict_t oiosaml_check_verdict(const oiosaml_check_t *report,
+    oiosaml_rule_t rule, const char **detail);
+/* the clock the check used (the IssueInstant with IGNORE_TIME) */
+time_t oiosaml_check_time(const oiosaml_check_t *report);
+/* "signature", "in_response_to", ...; "ok", "fail", "not checked", ... */
+const char *oiosaml_rule_name(oiosaml_rule_t rule);
+const char *oiosaml_verdict_name(oiosaml_verdict_t verdict);
 
 
 /* ---- privileges (OIO Basic Privilege Profile) and role policy ---------- */

@@ -2,9 +2,12 @@
 /*
  * IdP metadata: oiosaml_metadata_load() (what oiosaml_idp_new() does
  * with the file's content) on a zeroed IdP at a fixed time, then the
- * availability check and oiosaml_idp_free().  Metadata comes from the
- * operator, often fetched from a federation: trusted, still parsed with
- * care (XML, base64, DER certificates, validUntil).
+ * availability check and oiosaml_idp_free(); once without entity= and
+ * once picking https://idp.test/ from an aggregate (entity=).  Metadata
+ * comes from the operator, often fetched from a URL or a federation
+ * (oiosamlctl metadata fetch checks a download with this code before it
+ * writes it): trusted, still parsed with care (XML, base64, DER
+ * certificates, validUntil, aggregates).
  */
 
 
@@ -17,6 +20,8 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void fz_metadata(const uint8_t *data, size_t size,
+    const char *entity);
 
 
 static time_t  fz_t;
@@ -38,6 +43,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fz_metadata(data, size, NULL);
+    fz_metadata(data, size, "https://idp.test/");
+
+    return 0;
+}
+
+
+static void
+fz_metadata(const uint8_t *data, size_t size, const char *entity)
+{
     size_t            i;
     oiosaml_err_t     err;
     oiosaml_idp_t    *idp;
@@ -45,8 +60,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     idp = calloc(1, sizeof(oiosaml_idp_t));
     if (idp == NULL) {
-        return 0;
+        return;
     }
+
+    idp->entity = entity ? strdup(entity) : NULL;
 
     oiosaml_err_clear(&err);
 
@@ -59,6 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_assert(idp->slo_response_url != NULL);
         fz_assert(idp->ncerts >= 1 && idp->ncerts <= OIOSAML_MAX_IDP_CERTS);
         fz_assert(idp->valid_until == 0 || idp->valid_until > fz_t);
+        fz_assert(entity == NULL || strcmp(idp->entity_id, entity) == 0);
 
         for (i = 0; i < idp->ncerts; i++) {
             fz_assert(idp->certs[i].x509 != NULL);
@@ -72,6 +90,4 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     oiosaml_idp_free(idp);
-
-    return 0;
 }

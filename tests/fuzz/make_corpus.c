@@ -56,6 +56,7 @@ static void mc_redirect_xml(const char *name, const char *param,
 static void mc_redirect_variants(const char *name, const char *query);
 static void mc_cookies(void);
 static void mc_metadata(void);
+static void mc_check(void);
 
 
 static const char     *mc_out;
@@ -213,6 +214,7 @@ main(int argc, char **argv)
     mc_redirect();
     mc_cookies();
     mc_metadata();
+    mc_check();
 
     testidp_free(mc_idp);
     oiosaml_sp_free(mc_sp);
@@ -1002,4 +1004,45 @@ mc_metadata(void)
     md = fz_idp_metadata("https://next.test/", fz_cert("idp-next.crt"), &len);
     mc_write("fuzz_metadata", "idp-next.xml", 0, md, len);
     free(md);
+}
+
+
+/* ---- response check: a signed response as a SAML tracer shows it ----- */
+
+static void
+mc_check(void)
+{
+    char    *xml, *b64, *form, *p;
+    size_t   len, i;
+
+    xml = mc_response("alice", "", &len);
+    b64 = (char *) testidp_b64_encode((unsigned char *) xml, len);
+    form = malloc(3 * strlen(b64) + 64);
+
+    if (b64 == NULL || form == NULL) {
+        fz_die("out of memory");
+    }
+
+    mc_write("fuzz_check", "ok-aes256-gcm.xml", 0, xml, len);
+    mc_write_str("fuzz_check", "ok-aes256-gcm.b64", b64);
+
+    p = form + sprintf(form, "RelayState=RelayRelayRelayRelay01"
+                       "&SAMLResponse=");
+
+    for (i = 0; b64[i] != '\0'; i++) {
+        p += (b64[i] == '+' || b64[i] == '/' || b64[i] == '=')
+             ? sprintf(p, "%%%02X", (unsigned char) b64[i])
+             : sprintf(p, "%c", b64[i]);
+    }
+
+    mc_write_str("fuzz_check", "ok-form-body.txt", form);
+
+    free(form);
+    free(b64);
+    free(xml);
+
+    xml = mc_response("bob", "encrypt=none&audience=https://other.test/",
+                      &len);
+    mc_write("fuzz_check", "deny-audience.xml", 0, xml, len);
+    free(xml);
 }

@@ -557,6 +557,67 @@ def metadata():
         "<md:IDPSSODescriptor", SIGNATURE.replace("{id}", "_m")
         + "<md:IDPSSODescriptor", 1))
     write(t, "wrong-root.xml", f'<md:IDPSSODescriptor xmlns:md="{MD}"/>')
+    metadata_aggregates(entity(kd(rsa) + sso), entity(kd(ec) + sso,
+                                                      "https://b.test/"))
+
+
+def metadata_aggregates(a, b):
+    """Aggregates for entity= (the target also picks https://idp.test/)."""
+    t = "fuzz_metadata"
+
+    def agg(body, attrs=""):
+        return f'<md:EntitiesDescriptor xmlns:md="{MD}"{attrs}>{body}' \
+               '</md:EntitiesDescriptor>'
+
+    write(t, "entities-nested.xml", agg(
+        agg(b + agg(a, ' Name="inner"')),
+        ' validUntil="2090-01-01T00:00:00Z"'))
+    write(t, "entities-duplicate.xml", agg(a + a + b))
+    write(t, "entities-deep.xml", "".join(
+        [f'<md:EntitiesDescriptor xmlns:md="{MD}">'] * 12) + a
+        + "</md:EntitiesDescriptor>" * 12)
+    write(t, "entities-signed-shape.xml", agg(
+        SIGNATURE.replace("{id}", "_agg") + b + a, ' ID="_agg"'))
+
+
+def check_inputs():
+    """What an operator pastes into oiosamlctl response check."""
+    t = "fuzz_check"
+    xml = (f'<samlp:Response xmlns:samlp="{SAMLP}" xmlns:saml="{SAML}" '
+           f'ID="_r1" Version="2.0" IssueInstant="{NOW}" Destination="{ACS}" '
+           f'InResponseTo="{REQ}"><saml:Issuer>{IDP}</saml:Issuer>'
+           '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:'
+           '2.0:status:Success"/></samlp:Status><saml:Assertion ID="_a1" '
+           f'Version="2.0" IssueInstant="{NOW}"><saml:Issuer>{IDP}'
+           '</saml:Issuer><saml:Subject><saml:NameID>alice</saml:NameID>'
+           '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:'
+           'cm:bearer"><saml:SubjectConfirmationData Recipient="' + ACS
+           + f'" NotOnOrAfter="{LATER}" InResponseTo="{REQ}"/>'
+           '</saml:SubjectConfirmation></saml:Subject><saml:Conditions '
+           f'NotBefore="{NOW}" NotOnOrAfter="{LATER}"><saml:'
+           f'AudienceRestriction><saml:Audience>{SP}</saml:Audience>'
+           '</saml:AudienceRestriction></saml:Conditions><saml:'
+           f'AuthnStatement AuthnInstant="{NOW}"/></saml:Assertion>'
+           '</samlp:Response>')
+    b64 = base64.b64encode(xml.encode()).decode()
+    write(t, "unsigned.xml", xml)
+    write(t, "unsigned.b64", b64)
+    write(t, "unsigned-wrapped.b64", "\n".join(
+        b64[i:i + 76] for i in range(0, len(b64), 76)) + "\n")
+    write(t, "form-percent.txt", "RelayState=abc.Substantial&SAMLResponse="
+          + urllib.parse.quote(b64, safe=""))
+    write(t, "form-raw.txt", "SAMLResponse=" + b64 + "&RelayState=x")
+    write(t, "form-no-response.txt", "RelayState=abc&x=1")
+    write(t, "form-bad-percent.txt", "SAMLResponse=%ZZ%2&RelayState=%")
+    write(t, "bom-xml.xml", "\ufeff" + xml)
+    write(t, "empty.txt", " \r\n")
+    write(t, "not-saml.xml", "<x/>")
+    write(t, "encrypted-shape.xml", xml.replace(
+        "<saml:Assertion", '<saml:EncryptedAssertion><xenc:EncryptedData '
+        'xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"><xenc:'
+        'EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#'
+        'aes256-cbc"/></xenc:EncryptedData></saml:EncryptedAssertion>'
+        "<saml:Assertion", 1))
 
 
 def templates():
@@ -597,6 +658,7 @@ def main():
     return_urls()
     cookies()
     metadata()
+    check_inputs()
     templates()
 
 

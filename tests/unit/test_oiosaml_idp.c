@@ -186,6 +186,78 @@ test_signed_names(void **state)
 }
 
 
+/*
+ * entity= at refresh: newer aggregates are checked for the same entity;
+ * an aggregate without it is refused and the IdP keeps what it had.
+ */
+static void
+test_update_aggregate(void **state)
+{
+    char                 agg[16384], *a, *b;
+    size_t               len;
+    oiosaml_err_t        err;
+    oiosaml_idp_t       *idp;
+    unsigned char       *data;
+    oiosaml_idp_conf_t   ic;
+
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_read_file(t_idp_metadata("upd-a.xml", T_IDP,
+                                                      "idp.crt", NULL),
+                                       8000, &data, &len, &err), OIOSAML_OK);
+    a = (char *) data;
+    assert_int_equal(oiosaml_read_file(t_idp_metadata("upd-b.xml",
+                                                      "https://other.test/",
+                                                      "idp-wrong.crt", NULL),
+                                       8000, &data, &len, &err), OIOSAML_OK);
+    b = (char *) data;
+
+    snprintf(agg, sizeof(agg), "<md:EntitiesDescriptor xmlns:md=\"urn:oasis:"
+             "names:tc:SAML:2.0:metadata\">%s%s</md:EntitiesDescriptor>", b,
+             a);
+
+    memset(&ic, 0, sizeof(ic));
+    ic.id = "agg";
+    ic.entity = T_IDP;
+    ic.metadata_file = t_file("upd-agg.xml", agg);
+    assert_int_equal(oiosaml_idp_new(&ic, T_NOW, &idp, &err), OIOSAML_OK);
+    assert_int_equal(oiosaml_idp_trusts(idp, t_cert("idp.crt"), t_now(),
+                                        &err), OIOSAML_OK);
+
+    /* the IdP's key changes in a newer aggregate */
+    free(a);
+    assert_int_equal(oiosaml_read_file(t_idp_metadata("upd-a.xml", T_IDP,
+                                                      "idp-next.crt", NULL),
+                                       8000, &data, &len, &err), OIOSAML_OK);
+    a = (char *) data;
+    snprintf(agg, sizeof(agg), "<md:EntitiesDescriptor xmlns:md=\"urn:oasis:"
+             "names:tc:SAML:2.0:metadata\">%s%s</md:EntitiesDescriptor>", a,
+             b);
+    assert_int_equal(oiosaml_idp_update(idp, agg, strlen(agg), T_NOW, &err),
+                     OIOSAML_OK);
+    assert_int_equal(oiosaml_idp_trusts(idp, t_cert("idp-next.crt"), t_now(),
+                                        &err), OIOSAML_OK);
+    assert_string_equal(oiosaml_idp_entity_id(idp), T_IDP);
+
+    /* an aggregate without the entity: refused, the last good copy stays */
+    snprintf(agg, sizeof(agg), "<md:EntitiesDescriptor xmlns:md=\"urn:oasis:"
+             "names:tc:SAML:2.0:metadata\">%s</md:EntitiesDescriptor>", b);
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_idp_check_metadata(idp, agg, strlen(agg), T_NOW,
+                                                &err), OIOSAML_ERR_CONFIG);
+    assert_non_null(strstr(err.text, "is not in the aggregate"));
+    oiosaml_err_clear(&err);
+    assert_int_equal(oiosaml_idp_update(idp, agg, strlen(agg), T_NOW, &err),
+                     OIOSAML_ERR_CONFIG);
+    assert_int_equal(err.status, OIOSAML_ERR_CONFIG);
+    assert_int_equal(oiosaml_idp_trusts(idp, t_cert("idp-next.crt"), t_now(),
+                                        &err), OIOSAML_OK);
+
+    oiosaml_idp_free(idp);
+    free(a);
+    free(b);
+}
+
+
 int
 main(void)
 {
@@ -194,6 +266,7 @@ main(void)
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_valid_until),
         cmocka_unit_test(test_signed_names),
+        cmocka_unit_test(test_update_aggregate),
     };
 
     t_init();
