@@ -563,6 +563,13 @@ oiosaml_identity_assertion_id(const oiosaml_identity_t *id)
 }
 
 
+time_t
+oiosaml_identity_replay_until(const oiosaml_identity_t *id)
+{
+    return id->replay_until;
+}
+
+
 int
 oiosaml_identity_expired_cert(const oiosaml_identity_t *id)
 {

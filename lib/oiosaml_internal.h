@@ -190,6 +190,7 @@ struct oiosaml_identity_s {
     unsigned              expired_cert:1;   /* trusted by cert_grace */
     time_t                not_on_or_after;
     char                 *assertion_id;
+    time_t                replay_until;     /* expiry plus the skew */
     char                 *fields[OIOSAML_F_MAX];
     size_t                lens[OIOSAML_F_MAX];
 };

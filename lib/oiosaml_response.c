@@ -319,6 +319,7 @@ oiosaml_verify_doc(oiosaml_verify_t *v, xmlDocPtr doc,
     }
 
     (*identity)->assertion_id = oiosaml_strdup(aid);
+    (*identity)->replay_until = v->expires + sp->skew;
     (*identity)->expired_cert = v->expired_cert;
 
     if ((*identity)->assertion_id == NULL) {

@@ -29,7 +29,8 @@ static const oiosaml_status_info_t  oiosaml_statuses[] = {
     { OIOSAML_ERR_IO, "err_io", "file cannot be read" },
     { OIOSAML_ERR_UNSAFE_ENV, "err_unsafe_env",
       "unsafe environment (LASSO_FLAG is set)" },
-    { OIOSAML_ERR_STORE, "err_store", "the session store is full" },
+    { OIOSAML_ERR_STORE, "err_store",
+      "login is temporarily unavailable (the session store cannot answer)" },
 
     { OIOSAML_BAD_ENCODING, "bad_encoding", "invalid encoding" },
     { OIOSAML_BAD_XML, "bad_xml", "malformed XML" },

@@ -47,10 +47,17 @@ ngx_http_oiosaml_access_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    rc = ngx_http_oiosaml_get_session(r, oscf, &s);
+    rc = ngx_http_oiosaml_get_session(r, oscf, ngx_http_oiosaml_store_phases,
+                                      &s);
+
+    if (rc == NGX_AGAIN) {
+        /* the phases run again when the store answers */
+        return NGX_DONE;
+    }
 
     if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_oiosaml_deny(r,
+                   ngx_http_oiosaml_store_down(r, oscf));
     }
 
     if (rc == NGX_DECLINED) {
@@ -162,10 +169,10 @@ ngx_http_oiosaml_subrequest_check(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    rc = ngx_http_oiosaml_get_session(r->main, oscf, &s);
+    rc = ngx_http_oiosaml_get_session(r->main, oscf, NULL, &s);
 
     if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
     idp = (rc == NGX_OK)
@@ -205,73 +212,83 @@ ngx_http_oiosaml_is_endpoint(ngx_http_request_t *r,
 }
 
 
+/*
+ * The session the request's cookie names, looked up once per request:
+ * NGX_OK (*session), NGX_DECLINED (none), NGX_ERROR (the store cannot
+ * answer) or, with next, NGX_AGAIN: the store answers later and next
+ * goes on (ngx_http_oiosaml_store_phases: the phases run again and this
+ * returns the answer).  Without next only what is at hand counts.
+ */
 ngx_int_t
 ngx_http_oiosaml_get_session(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t **session)
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_next_pt next,
+    ngx_http_oiosaml_session_t **session)
 {
-    ngx_int_t                      rc;
-    ngx_str_t                      cookie, id, canon;
-    u_char                         buf[NGX_HTTP_OIOSAML_SESSION_ID_LEN + 3];
-    u_char                         enc[NGX_HTTP_OIOSAML_COOKIE_ID_LEN + 1];
-    ngx_http_oiosaml_ctx_t        *ctx;
-    ngx_http_oiosaml_main_conf_t  *omcf;
+    ngx_int_t                rc;
+    ngx_str_t                cookie, id, canon;
+    u_char                   buf[NGX_HTTP_OIOSAML_SESSION_ID_LEN + 3];
+    u_char                   enc[NGX_HTTP_OIOSAML_COOKIE_ID_LEN + 1];
+    u_char                   key[NGX_HTTP_OIOSAML_KEY_LEN];
+    ngx_http_oiosaml_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
-
-    if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_oiosaml_ctx_t));
-        if (ctx == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_http_set_ctx(r, ctx, ngx_http_oiosaml_module);
-    }
-
-    if (ctx->found) {
-        *session = ctx->session;
-        return ctx->session ? NGX_OK : NGX_DECLINED;
-    }
-
-    ctx->found = 1;
     *session = NULL;
 
-    if (oscf->sp == NULL
-        || ngx_http_oiosaml_cookie_get(r, &oscf->session_cookie, &cookie)
-           != NGX_OK)
-    {
-        return NGX_DECLINED;
+    ctx = ngx_http_oiosaml_ctx(r);
+    if (ctx == NULL) {
+        return NGX_ERROR;
     }
 
-    /*
-     * nginx's decoder, into the stack: this runs on every request; it
-     * ignores the unused low bits of the last character, so the value
-     * must also be the one encoding of the id it names
-     */
-    id.data = buf;
+    if (!ctx->found) {
+        ctx->found = 1;
+        ctx->session = NULL;
+        ctx->rc = NGX_DECLINED;
 
-    if (cookie.len != NGX_HTTP_OIOSAML_COOKIE_ID_LEN
-        || ngx_decode_base64url(&id, &cookie) != NGX_OK
-        || id.len != NGX_HTTP_OIOSAML_SESSION_ID_LEN)
-    {
-        return NGX_DECLINED;
+        if (oscf->sp == NULL
+            || ngx_http_oiosaml_cookie_get(r, &oscf->session_cookie, &cookie)
+               != NGX_OK)
+        {
+            return NGX_DECLINED;
+        }
+
+        /*
+         * nginx's decoder, into the stack: this runs on every request; it
+         * ignores the unused low bits of the last character, so the value
+         * must also be the one encoding of the id it names
+         */
+        id.data = buf;
+
+        if (cookie.len != NGX_HTTP_OIOSAML_COOKIE_ID_LEN
+            || ngx_decode_base64url(&id, &cookie) != NGX_OK
+            || id.len != NGX_HTTP_OIOSAML_SESSION_ID_LEN)
+        {
+            return NGX_DECLINED;
+        }
+
+        canon.data = enc;
+        ngx_encode_base64url(&canon, &id);
+
+        if (canon.len != cookie.len
+            || ngx_memcmp(canon.data, cookie.data, cookie.len) != 0)
+        {
+            return NGX_DECLINED;
+        }
+
+        ngx_http_oiosaml_store_key(id.data, key);
+
+        rc = ngx_http_oiosaml_store_find(r, key, next);
+
+        if (rc == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
+
+        ctx->rc = rc;
     }
 
-    canon.data = enc;
-    ngx_encode_base64url(&canon, &id);
+    rc = ctx->rc;
 
-    if (canon.len != cookie.len
-        || ngx_memcmp(canon.data, cookie.data, cookie.len) != 0)
-    {
-        return NGX_DECLINED;
-    }
-
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
-
-    rc = ngx_http_oiosaml_session_find(r, omcf->shm_zone, id.data,
-                                       oscf->session_idle, &ctx->session);
-
-    if (rc != NGX_OK) {
-        return rc;
+    if (rc != NGX_OK || ctx->session == NULL) {
+        ctx->session = NULL;
+        return (rc == NGX_ERROR) ? NGX_ERROR : NGX_DECLINED;
     }
 
     /*
@@ -284,6 +301,7 @@ ngx_http_oiosaml_get_session(ngx_http_request_t *r,
         == NULL)
     {
         ctx->session = NULL;
+        ctx->rc = NGX_DECLINED;
         return NGX_DECLINED;
     }
 
@@ -459,14 +477,10 @@ ngx_http_oiosaml_variable(ngx_http_request_t *r,
 
     oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
 
-    rc = ngx_http_oiosaml_get_session(r->main, oscf, &s);
-
-    if (rc == NGX_ERROR) {
-        return NGX_ERROR;
-    }
+    rc = ngx_http_oiosaml_get_session(r->main, oscf, NULL, &s);
 
     /* the compact privileges and the bootstrap token are never variables */
-    if (rc == NGX_DECLINED || data == OIOSAML_F_PRIVILEGES
+    if (rc != NGX_OK || data == OIOSAML_F_PRIVILEGES
         || data == OIOSAML_F_BOOTSTRAP)
     {
         v->not_found = 1;

@@ -9,16 +9,32 @@
 #include "ngx_http_oiosaml_module.h"
 
 
+/* a verified answer on its way into the store */
+typedef struct {
+    ngx_http_oiosaml_commit_t     commit;
+    ngx_str_t                     cookie;       /* the session ID, encoded */
+    ngx_str_t                     location;     /* back to the app */
+    u_char                       *user;         /* for the log */
+    const char                   *idp;
+    const char                   *loa;
+    char                         *assertion_id;
+    char                         *request_id;
+    ngx_uint_t                    step_up;
+} ngx_http_oiosaml_acs_t;
+
+
 static void ngx_http_oiosaml_acs_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_oiosaml_acs_resume(ngx_http_request_t *r,
+    ngx_int_t rc);
 static ngx_int_t ngx_http_oiosaml_acs_process(ngx_http_request_t *r);
-static ngx_int_t ngx_http_oiosaml_pending_once(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_pending_t *pending,
-    oiosaml_err_t *err);
 static ngx_uint_t ngx_http_oiosaml_same_subject(ngx_http_request_t *r,
     ngx_http_oiosaml_session_t *old, oiosaml_identity_t *identity);
 static ngx_int_t ngx_http_oiosaml_open_session(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_identity_t *identity,
-    oiosaml_pending_t *pending);
+    oiosaml_pending_t *pending, ngx_http_oiosaml_session_t *old);
+static ngx_int_t ngx_http_oiosaml_committed(ngx_http_request_t *r,
+    ngx_int_t rc);
+static char *ngx_http_oiosaml_pstrdup(ngx_pool_t *pool, const char *s);
 
 
 ngx_int_t
@@ -53,6 +69,14 @@ ngx_http_oiosaml_acs_body(ngx_http_request_t *r)
 }
 
 
+/* the store has answered the lookup of the old session: once more */
+static ngx_int_t
+ngx_http_oiosaml_acs_resume(ngx_http_request_t *r, ngx_int_t rc)
+{
+    return ngx_http_oiosaml_acs_process(r);
+}
+
+
 static ngx_int_t
 ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
 {
@@ -65,13 +89,28 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
     oiosaml_pending_t              pending;
     oiosaml_identity_t            *identity;
     oiosaml_verify_params_t        params;
+    ngx_http_oiosaml_session_t    *old;
     ngx_http_oiosaml_srv_conf_t   *oscf;
-    ngx_http_oiosaml_main_conf_t  *omcf;
 
     oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
 
     oiosaml_err_clear(&err);
+
+    /*
+     * First the session this browser has (a login ends it; the same user
+     * again is a step-up): the store may answer later, and then this runs
+     * again, before anything is verified or sent.
+     */
+    rc = ngx_http_oiosaml_get_session(r, oscf, ngx_http_oiosaml_acs_resume,
+                                      &old);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
+    if (rc == NGX_ERROR) {
+        return ngx_http_oiosaml_store_down(r, oscf);
+    }
 
     rc = ngx_http_oiosaml_read_body(r, &body);
 
@@ -102,8 +141,7 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
     params.response = (char *) response.data;
     params.response_len = response.len;
     params.now = ngx_time();
-    params.replay = ngx_http_oiosaml_replay;
-    params.replay_data = omcf->shm_zone;
+    /* no replay callback: the IDs go to the store with the session */
 
     /* the pending login of this browser, named by the RelayState */
     rc = ngx_http_oiosaml_form_get(r, &body, "RelayState", &relay);
@@ -172,23 +210,6 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
         return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
     }
 
-    /*
-     * Only an answer that verified is recorded: garbage posted with a
-     * pending login's cookie stores nothing (and leaves the login usable
-     * for its real answer)
-     */
-    if (params.pending != NULL
-        && ngx_http_oiosaml_pending_once(r, oscf, &pending, &err) != NGX_OK)
-    {
-        ngx_http_oiosaml_count(oscf, pending.idp_id, err.status);
-        oiosaml_identity_free(identity);
-        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
-    }
-
-    ngx_http_oiosaml_count(oscf,
-                           oiosaml_idp_id(oiosaml_identity_idp(identity)),
-                           OIOSAML_OK);
-
     if (oiosaml_identity_expired_cert(identity)) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "oiosaml: IdP \"%s\" signed with an EXPIRED "
@@ -216,7 +237,8 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
         pending.return_url[0] = '/';
     }
 
-    rc = ngx_http_oiosaml_open_session(r, oscf, identity, &pending);
+    rc = ngx_http_oiosaml_open_session(r, oscf, identity,
+                                       params.pending ? &pending : NULL, old);
 
     oiosaml_identity_free(identity);
 
@@ -225,51 +247,81 @@ ngx_http_oiosaml_acs_process(ngx_http_request_t *r)
 
 
 /*
- * A pending login is answered once on the server too: once an answer to
- * it verified, its AuthnRequest ID goes into the replay cache until the
- * cookie could no longer be opened, so that a copy of the cookie cannot
- * carry a second answer to the same request.  NGX_DECLINED: err says why.
+ * Only an answer that verified is recorded, and all of it at once, in the
+ * store: the assertion ID (per IdP, until the assertion could no longer
+ * be accepted), the AuthnRequest ID of the pending login (a copy of its
+ * cookie cannot carry a second answer; garbage posted with the cookie
+ * stores nothing and leaves the login usable), the old session's end and
+ * the new session.  A login always gets a new session ID.  The store may
+ * answer later (NGX_DONE; then ngx_http_oiosaml_committed finishes).
  */
-static ngx_int_t
-ngx_http_oiosaml_pending_once(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_pending_t *pending,
-    oiosaml_err_t *err)
-{
-    return ngx_http_oiosaml_once(r, "request", pending->request_id,
-                                 pending->created + oscf->request_lifetime
-                                 + oscf->skew,
-                                 "login", "answered", err);
-}
-
-
 static ngx_int_t
 ngx_http_oiosaml_open_session(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_identity_t *identity,
-    oiosaml_pending_t *pending)
+    oiosaml_pending_t *pending, ngx_http_oiosaml_session_t *old)
 {
-    char                          *v;
-    size_t                         vlen, len;
-    time_t                         expires, nooa;
-    u_char                         id[NGX_HTTP_OIOSAML_SESSION_ID_LEN];
-    ngx_int_t                      rc;
-    ngx_str_t                      value, root = ngx_string("/"), loc;
-    oiosaml_err_t                  err;
-    ngx_uint_t                     step_up;
-    ngx_http_oiosaml_session_t    *old;
-    ngx_http_oiosaml_main_conf_t  *omcf;
+    char                     *v;
+    size_t                    vlen, len;
+    time_t                    expires, nooa;
+    ngx_int_t                 rc;
+    u_char                    id[NGX_HTTP_OIOSAML_SESSION_ID_LEN];
+    u_char                    key[NGX_HTTP_OIOSAML_KEY_LEN];
+    const char               *return_url;
+    const oiosaml_idp_t      *idp;
+    ngx_http_oiosaml_ctx_t   *ctx;
+    ngx_http_oiosaml_acs_t   *a;
 
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
+    ctx = ngx_http_oiosaml_ctx(r);
 
-    /*
-     * A login always gets a new session ID and the old session ends; when
-     * it was the same user at the same IdP, this was a step-up.
-     */
-    step_up = 0;
-    rc = ngx_http_oiosaml_get_session(r, oscf, &old);
+    a = ngx_pcalloc(r->pool, sizeof(ngx_http_oiosaml_acs_t));
+    if (ctx == NULL || a == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
-    if (rc == NGX_OK) {
-        ngx_http_oiosaml_session_delete(omcf->shm_zone, old->id);
-        step_up = ngx_http_oiosaml_same_subject(r, old, identity);
+    idp = oiosaml_identity_idp(identity);
+
+    a->idp = oiosaml_idp_id(idp);
+    a->loa = oiosaml_loa_name(oiosaml_identity_loa(identity));
+    a->user = ngx_http_oiosaml_log_text(r->pool,
+                  oiosaml_identity_get(identity, OIOSAML_F_USER, NULL));
+    a->assertion_id = ngx_http_oiosaml_pstrdup(r->pool,
+                          oiosaml_identity_assertion_id(identity));
+
+    if (a->user == NULL || a->assertion_id == NULL
+        || ngx_http_oiosaml_digest(a->commit.assertion,
+                                   oiosaml_idp_entity_id(idp),
+                                   a->assertion_id, NULL)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    a->commit.assertion_until = oiosaml_identity_replay_until(identity);
+
+    if (pending != NULL) {
+        a->request_id = ngx_http_oiosaml_pstrdup(r->pool,
+                                                 pending->request_id);
+
+        if (a->request_id == NULL
+            || ngx_http_oiosaml_digest(a->commit.request, "", "request",
+                                       a->request_id)
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        a->commit.request_until = pending->created + oscf->request_lifetime
+                                  + oscf->skew;
+        return_url = pending->return_url;
+
+    } else {
+        return_url = "/";
+    }
+
+    if (old != NULL) {
+        ngx_memcpy(a->commit.old, old->key, NGX_HTTP_OIOSAML_KEY_LEN);
+        a->commit.has_old = 1;
+        a->step_up = ngx_http_oiosaml_same_subject(r, old, identity);
     }
 
     expires = ngx_time() + oscf->session_lifetime;
@@ -279,36 +331,99 @@ ngx_http_oiosaml_open_session(ngx_http_request_t *r,
         expires = nooa;
     }
 
-    rc = ngx_http_oiosaml_session_create(r, omcf->shm_zone, identity,
-                                         expires, id);
-    if (rc == NGX_DECLINED) {
-        oiosaml_err_clear(&err);
-        oiosaml_err_set(&err, OIOSAML_ERR_STORE, "the session zone is full");
-        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    if (oiosaml_random(id, sizeof(id)) != OIOSAML_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (rc != NGX_OK) {
+    ngx_http_oiosaml_store_key(id, key);
+
+    a->commit.session = ngx_http_oiosaml_session_new(r, oscf, identity,
+                                                     expires, key);
+    if (a->commit.session == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     v = oiosaml_b64url_encode(id, sizeof(id), &vlen);
+    ngx_explicit_memzero(id, sizeof(id));
+
     if (v == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    value.data = ngx_pnalloc(r->pool, vlen);
-    if (value.data == NULL) {
+    a->cookie.data = ngx_pnalloc(r->pool, vlen);
+    if (a->cookie.data == NULL) {
         oiosaml_free(v);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_memcpy(value.data, v, vlen);
-    value.len = vlen;
+    ngx_memcpy(a->cookie.data, v, vlen);
+    a->cookie.len = vlen;
     oiosaml_free(v);
-    ngx_explicit_memzero(id, sizeof(id));
 
-    if (ngx_http_oiosaml_cookie_set(r, oscf, &oscf->session_cookie, &value,
-                                    &root, -1, 0)
+    len = ngx_strlen(return_url);
+    a->location.data = ngx_pnalloc(r->pool, len);
+    if (a->location.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(a->location.data, return_url, len);
+    a->location.len = len;
+
+    ctx->data = a;
+
+    rc = ngx_http_oiosaml_store_commit(r, &a->commit,
+                                       ngx_http_oiosaml_committed);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
+    return ngx_http_oiosaml_committed(r, rc);
+}
+
+
+/* the store's answer to the commit: the session cookie, or why not */
+static ngx_int_t
+ngx_http_oiosaml_committed(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_str_t                     root = ngx_string("/");
+    oiosaml_err_t                 err;
+    ngx_http_oiosaml_ctx_t       *ctx;
+    ngx_http_oiosaml_acs_t       *a;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+    a = ctx->data;
+
+    oiosaml_err_clear(&err);
+
+    if (rc == NGX_BUSY) {
+        if (a->commit.refused == NGX_HTTP_OIOSAML_USED_REQUEST) {
+            oiosaml_err_set(&err, OIOSAML_DENY_REPLAY, "the login \"%.128s\" "
+                            "was answered before", a->request_id);
+        } else {
+            oiosaml_err_set(&err, OIOSAML_DENY_REPLAY, "assertion \"%.80s\" "
+                            "from \"%s\" was already used", a->assertion_id,
+                            a->idp);
+        }
+
+        ngx_http_oiosaml_count(oscf, a->idp, err.status);
+
+        return ngx_http_oiosaml_fail(r, oscf, "acs", &err);
+    }
+
+    if (rc != NGX_OK) {
+        /* the backend has said why (once per outage for Redis) */
+        ngx_http_oiosaml_count(oscf, a->idp, OIOSAML_ERR_STORE);
+
+        return ngx_http_oiosaml_store_down(r, oscf);
+    }
+
+    ngx_http_oiosaml_count(oscf, a->idp, OIOSAML_OK);
+
+    if (ngx_http_oiosaml_cookie_set(r, oscf, &oscf->session_cookie,
+                                    &a->cookie, &root, -1, 0)
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -316,23 +431,27 @@ ngx_http_oiosaml_open_session(ngx_http_request_t *r,
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "oiosaml: %s user=\"%s\" idp=\"%s\" loa=%s",
-                  step_up ? "step-up" : "login",
-                  ngx_http_oiosaml_log_text(r->pool,
-                      oiosaml_identity_get(identity, OIOSAML_F_USER, NULL)),
-                  oiosaml_idp_id(oiosaml_identity_idp(identity)),
-                  oiosaml_loa_name(oiosaml_identity_loa(identity)));
+                  a->step_up ? "step-up" : "login", a->user, a->idp, a->loa);
 
-    len = ngx_strlen(pending->return_url);
-    loc.data = ngx_pnalloc(r->pool, len);
-    if (loc.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return ngx_http_oiosaml_redirect(r, NGX_HTTP_SEE_OTHER, a->location.data,
+                                     a->location.len);
+}
+
+
+static char *
+ngx_http_oiosaml_pstrdup(ngx_pool_t *pool, const char *s)
+{
+    size_t   len;
+    char    *p;
+
+    len = ngx_strlen(s) + 1;
+
+    p = ngx_pnalloc(pool, len);
+    if (p != NULL) {
+        ngx_memcpy(p, s, len);
     }
 
-    ngx_memcpy(loc.data, pending->return_url, len);
-    loc.len = len;
-
-    return ngx_http_oiosaml_redirect(r, NGX_HTTP_SEE_OTHER, loc.data,
-                                     loc.len);
+    return p;
 }
 
 

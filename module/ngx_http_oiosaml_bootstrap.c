@@ -33,8 +33,7 @@ ngx_int_t
 ngx_http_oiosaml_bootstrap_header(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t *s)
 {
-    u_char           *p, plain[NGX_HTTP_OIOSAML_SESSION_ID_LEN
-                               + NGX_TIME_T_LEN];
+    u_char           *p, plain[NGX_HTTP_OIOSAML_KEY_LEN + NGX_TIME_T_LEN];
     char             *value;
     size_t            vlen, plen;
     oiosaml_err_t     err;
@@ -44,7 +43,7 @@ ngx_http_oiosaml_bootstrap_header(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    p = ngx_cpymem(plain, s->id, NGX_HTTP_OIOSAML_SESSION_ID_LEN);
+    p = ngx_cpymem(plain, s->key, NGX_HTTP_OIOSAML_KEY_LEN);
     p = ngx_sprintf(p, "%T", ngx_time() + NGX_HTTP_OIOSAML_BOOTSTRAP_REF_TTL);
     plen = p - plain;
 
@@ -115,8 +114,8 @@ ngx_http_oiosaml_bootstrap(ngx_http_request_t *r,
     ngx_str_t                      ref, token, *b64;
     oiosaml_err_t                  err;
     unsigned char                 *plain;
+    ngx_http_oiosaml_ctx_t        *ctx;
     ngx_http_oiosaml_session_t    *s;
-    ngx_http_oiosaml_main_conf_t  *omcf;
 
     if (ngx_http_oiosaml_addr_allowed(r, oscf->bootstrap) != NGX_OK) {
         return ngx_http_oiosaml_bootstrap_refuse(r, oscf, "client not in "
@@ -139,9 +138,9 @@ ngx_http_oiosaml_bootstrap(ngx_http_request_t *r,
                                                  "ours");
     }
 
-    expires = (plen > NGX_HTTP_OIOSAML_SESSION_ID_LEN)
-              ? ngx_atotm(plain + NGX_HTTP_OIOSAML_SESSION_ID_LEN,
-                          plen - NGX_HTTP_OIOSAML_SESSION_ID_LEN)
+    expires = (plen > NGX_HTTP_OIOSAML_KEY_LEN)
+              ? ngx_atotm(plain + NGX_HTTP_OIOSAML_KEY_LEN,
+                          plen - NGX_HTTP_OIOSAML_KEY_LEN)
               : NGX_ERROR;
 
     if (expires == NGX_ERROR || expires < ngx_time()) {
@@ -151,17 +150,22 @@ ngx_http_oiosaml_bootstrap(ngx_http_request_t *r,
                                                  "expired");
     }
 
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
-
-    rc = ngx_http_oiosaml_session_find(r, omcf->shm_zone, plain,
-                                       oscf->session_idle, &s);
+    /* the store may answer later: this runs again */
+    rc = ngx_http_oiosaml_store_find(r, plain, ngx_http_oiosaml_store_rerun);
 
     ngx_explicit_memzero(plain, plen);
     oiosaml_free(plain);
 
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
     }
+
+    if (rc == NGX_ERROR) {
+        return ngx_http_oiosaml_store_down(r, oscf);
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+    s = ctx->session;
 
     if (rc != NGX_OK || s->fields[OIOSAML_F_BOOTSTRAP].len == 0) {
         return ngx_http_oiosaml_bootstrap_refuse(r, oscf, "the session has "

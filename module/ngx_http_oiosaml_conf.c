@@ -7,6 +7,7 @@
 
 
 #include "ngx_http_oiosaml_module.h"
+#include "ngx_http_oiosaml_store.h"
 
 
 static ngx_int_t ngx_http_oiosaml_sp_local(ngx_http_oiosaml_srv_conf_t *c);
@@ -95,6 +96,11 @@ ngx_http_oiosaml_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     omcf->shm_zone = ngx_http_oiosaml_store_add(cf, &name, size);
     if (omcf->shm_zone == NULL) {
         return NGX_CONF_ERROR;
+    }
+
+    if (omcf->ops == NULL) {
+        /* the zone is the store, unless oiosaml_store names another */
+        omcf->ops = &ngx_http_oiosaml_store_shm_ops;
     }
 
     return NGX_CONF_OK;
@@ -836,6 +842,15 @@ ngx_http_oiosaml_build_sp(ngx_conf_t *cf, ngx_http_oiosaml_srv_conf_t *conf)
     }
 
     oiosaml_err_clear(&err);
+
+    if (omcf->redis != NULL && conf->cookie_secret.len == 0) {
+        oiosaml_err_set(&err, OIOSAML_ERR_CONFIG, "the Redis store "
+                        "(oiosaml_store) needs oiosaml_cookie_secret: the "
+                        "same secret file on every node seals the sessions");
+        return ngx_http_oiosaml_conf_error(cf, &conf->sp_file, conf->sp_line,
+                                           "oiosaml_sp", &conf->entity_id,
+                                           &err);
+    }
 
     if (oiosaml_global_init(&err) != OIOSAML_OK) {
         return ngx_http_oiosaml_conf_error(cf, &conf->sp_file, conf->sp_line,

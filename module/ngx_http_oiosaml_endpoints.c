@@ -19,14 +19,31 @@ static ngx_int_t ngx_http_oiosaml_metadata(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_login(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
+/* a login on its way to the IdP: the limiter may answer later */
+typedef struct {
+    const oiosaml_idp_t          *idp;
+    ngx_str_t                     ret;
+    oiosaml_loa_t                 loa;
+    ngx_uint_t                    limit;
+    ngx_str_t                     browser;  /* a new oiosaml-b cookie */
+} ngx_http_oiosaml_login_t;
+
+
 static ngx_int_t ngx_http_oiosaml_limit(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf);
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_login_t *l);
+static ngx_int_t ngx_http_oiosaml_limit_answer(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_login_t *l,
+    ngx_int_t rc);
+static ngx_int_t ngx_http_oiosaml_limited(ngx_http_request_t *r,
+    ngx_int_t rc);
+static ngx_int_t ngx_http_oiosaml_login_go(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_login_t *l);
 static ngx_int_t ngx_http_oiosaml_to_choose(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_logout(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_slo_once(ngx_http_request_t *r,
-    oiosaml_slo_t *slo, oiosaml_err_t *err);
+    oiosaml_slo_t *slo);
 static ngx_int_t ngx_http_oiosaml_sls(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 static ngx_int_t ngx_http_oiosaml_logged_out(ngx_http_request_t *r,
@@ -213,29 +230,28 @@ ngx_http_oiosaml_to_choose(ngx_http_request_t *r,
 
 /*
  * No login storms: a browser (its oiosaml-b cookie, or without one its
- * address and User-Agent) may start oiosaml_login_limit logins per window.
- * NGX_DECLINED: go on; anything else: the 429 page was sent.
+ * address and User-Agent) may start oiosaml_login_limit logins per window,
+ * counted by the store (across the nodes that share it).  NGX_DECLINED:
+ * go on; NGX_AGAIN: the store answers later (ngx_http_oiosaml_limited);
+ * anything else: the page was sent.
  */
 static ngx_int_t
 ngx_http_oiosaml_limit(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf)
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_login_t *l)
 {
     u_char                        *p;
     char                          *v;
     size_t                         vlen;
     ngx_str_t                      name = ngx_string(NGX_HTTP_OIOSAML_B_COOKIE);
     ngx_str_t                      key, value;
-    ngx_uint_t                     first, limit;
+    ngx_int_t                      rc;
     unsigned char                  rnd[16];
-    oiosaml_err_t                  err;
-    ngx_http_oiosaml_main_conf_t  *omcf;
 
     if (oscf->login_limit == 0) {
         return NGX_DECLINED;
     }
 
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
-    limit = oscf->login_limit;
+    l->limit = oscf->login_limit;
 
     if (ngx_http_oiosaml_cookie_get(r, &name, &key) != NGX_OK
         || key.len != 22)
@@ -246,7 +262,7 @@ ngx_http_oiosaml_limit(ngx_http_request_t *r,
          * this key gets ten times the limit; a client that keeps no
          * cookies at all is still stopped.
          */
-        limit *= NGX_HTTP_OIOSAML_SHARED_FACTOR;
+        l->limit *= NGX_HTTP_OIOSAML_SHARED_FACTOR;
         value = r->headers_in.user_agent ? r->headers_in.user_agent->value
                                          : (ngx_str_t) ngx_null_string;
 
@@ -270,47 +286,73 @@ ngx_http_oiosaml_limit(ngx_http_request_t *r,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        value.data = ngx_pnalloc(r->pool, vlen);
-        if (value.data == NULL) {
+        l->browser.data = ngx_pnalloc(r->pool, vlen);
+        if (l->browser.data == NULL) {
             oiosaml_free(v);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ngx_memcpy(value.data, v, vlen);
-        value.len = vlen;
+        ngx_memcpy(l->browser.data, v, vlen);
+        l->browser.len = vlen;
         oiosaml_free(v);
+    }
 
-        /*
-         * nothing is stored under the new name: it is counted from its
-         * next login on, so a client that drops its cookies stores
-         * nothing but the one address and User-Agent entry
-         */
-        if (ngx_http_oiosaml_cookie_set(r, oscf, &name, &value,
-                                        &oscf->prefix,
-                                        NGX_HTTP_OIOSAML_B_COOKIE_AGE, 0)
-            != NGX_OK)
+    rc = ngx_http_oiosaml_store_count(r, key.data, key.len, l->limit,
+                                      oscf->login_window,
+                                      ngx_http_oiosaml_limited);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_AGAIN;
+    }
+
+    return ngx_http_oiosaml_limit_answer(r, oscf, l, rc);
+}
+
+
+/*
+ * The store's count: NGX_DECLINED to go on (the new browser cookie set),
+ * or the page.  Nothing is stored under a new cookie's name: it is counted from
+ * its next login on, so a client that drops its cookies stores nothing
+ * but the one address and User-Agent entry.
+ */
+static ngx_int_t
+ngx_http_oiosaml_limit_answer(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_login_t *l,
+    ngx_int_t rc)
+{
+    ngx_str_t                name = ngx_string(NGX_HTTP_OIOSAML_B_COOKIE);
+    oiosaml_err_t            err;
+    ngx_http_oiosaml_ctx_t  *ctx;
+
+    if (rc == NGX_ERROR) {
+        /* the login could not be recorded at the ACS either */
+        return ngx_http_oiosaml_store_down(r, oscf);
+    }
+
+    if (rc == NGX_OK) {
+        if (l->browser.len
+            && ngx_http_oiosaml_cookie_set(r, oscf, &name, &l->browser,
+                                           &oscf->prefix,
+                                           NGX_HTTP_OIOSAML_B_COOKIE_AGE, 0)
+               != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-    }
 
-    if (ngx_http_oiosaml_login_count(omcf->shm_zone, key.data, key.len,
-                                     limit, oscf->login_window, &first,
-                                     r->connection->log)
-        == NGX_OK)
-    {
         return NGX_DECLINED;
     }
 
     oiosaml_err_clear(&err);
     oiosaml_err_set(&err, OIOSAML_DENY_TOO_MANY_LOGINS,
                     "more than %lu logins in %ld s from client %.*s",
-                    (unsigned long) limit,
+                    (unsigned long) l->limit,
                     (long) oscf->login_window,
                     (int) r->connection->addr_text.len,
                     (char *) r->connection->addr_text.data);
 
-    if (!first) {
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+
+    if (!ctx->first) {
         /* logged once per window */
         return ngx_http_oiosaml_fail_quiet(r, oscf, &err);
     }
@@ -319,21 +361,36 @@ ngx_http_oiosaml_limit(ngx_http_request_t *r,
 }
 
 
+/* the store counted later: the login goes on, or the page */
+static ngx_int_t
+ngx_http_oiosaml_limited(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_http_oiosaml_ctx_t       *ctx;
+    ngx_http_oiosaml_login_t     *l;
+    ngx_http_oiosaml_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+    l = ctx->data;
+
+    rc = ngx_http_oiosaml_limit_answer(r, oscf, l, rc);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    return ngx_http_oiosaml_login_go(r, oscf, l);
+}
+
+
 ngx_int_t
 ngx_http_oiosaml_start_login(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf, const oiosaml_idp_t *idp,
     ngx_str_t *ret, oiosaml_loa_t loa)
 {
-    u_char                  *location;
-    size_t                   len, vlen;
-    char                    *value;
-    ngx_int_t                limited;
-    ngx_str_t                name, v;
-    oiosaml_err_t            err;
-    oiosaml_login_t          login;
-    oiosaml_pending_t        pending;
-    oiosaml_status_t         rc;
-    oiosaml_login_params_t   params;
+    ngx_int_t                  rc;
+    oiosaml_err_t              err;
+    ngx_http_oiosaml_ctx_t    *ctx;
+    ngx_http_oiosaml_login_t  *l;
 
     oiosaml_err_clear(&err);
 
@@ -346,13 +403,55 @@ ngx_http_oiosaml_start_login(ngx_http_request_t *r,
         return ngx_http_oiosaml_fail(r, oscf, "login", &err);
     }
 
-    limited = ngx_http_oiosaml_limit(r, oscf);
-    if (limited != NGX_DECLINED) {
-        return limited;
+    ctx = ngx_http_oiosaml_ctx(r);
+    l = ngx_pcalloc(r->pool, sizeof(ngx_http_oiosaml_login_t));
+
+    if (ctx == NULL || l == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    l->idp = idp;
+    l->ret = *ret;
+    l->loa = loa;
+    ctx->data = l;
+
+    rc = ngx_http_oiosaml_limit(r, oscf, l);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    return ngx_http_oiosaml_login_go(r, oscf, l);
+}
+
+
+/* the AuthnRequest: the pending-login cookie and the redirect */
+static ngx_int_t
+ngx_http_oiosaml_login_go(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_login_t *l)
+{
+    u_char                  *location;
+    size_t                   len, vlen;
+    char                    *value;
+    ngx_str_t                name, v, *ret;
+    oiosaml_err_t            err;
+    oiosaml_login_t          login;
+    oiosaml_pending_t        pending;
+    oiosaml_status_t         rc;
+    const oiosaml_idp_t     *idp;
+    oiosaml_login_params_t   params;
+
+    oiosaml_err_clear(&err);
+
+    idp = l->idp;
+    ret = &l->ret;
+
     ngx_memzero(&params, sizeof(params));
-    params.loa = loa;
+    params.loa = l->loa;
 
     rc = oiosaml_login_build(oscf->sp, idp, &params, ngx_time(), &login,
                              &err);
@@ -367,7 +466,7 @@ ngx_http_oiosaml_start_login(ngx_http_request_t *r,
                 sizeof(pending.idp_id));
     ngx_memcpy(pending.return_url, ret->data, ret->len);
     pending.return_url[ret->len] = '\0';
-    pending.loa = loa;
+    pending.loa = l->loa;
     pending.created = ngx_time();
 
     rc = oiosaml_pending_seal(oscf->sp, &pending, login.relay, &value, &vlen,
@@ -428,7 +527,6 @@ ngx_http_oiosaml_logout(ngx_http_request_t *r,
     oiosaml_login_t                out;
     const oiosaml_idp_t           *idp;
     ngx_http_oiosaml_session_t    *s;
-    ngx_http_oiosaml_main_conf_t  *omcf;
 
     oiosaml_err_clear(&err);
 
@@ -438,9 +536,25 @@ ngx_http_oiosaml_logout(ngx_http_request_t *r,
         return ngx_http_oiosaml_fail(r, oscf, "logout", &err);
     }
 
-    rc = ngx_http_oiosaml_get_session(r, oscf, &s);
+    /* the store may answer later: this runs again (nothing sent yet) */
+    rc = ngx_http_oiosaml_get_session(r, oscf, ngx_http_oiosaml_store_rerun,
+                                      &s);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_oiosaml_store_remove(r, s->key,
+                                           ngx_http_oiosaml_store_rerun);
+        if (rc == NGX_OK) {
+            rc = NGX_BUSY;     /* a session, ended */
+        }
+    }
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
     if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        /* the session lives on in the store: say so, keep the cookie */
+        return ngx_http_oiosaml_store_down(r, oscf);
     }
 
     if (ngx_http_oiosaml_cookie_clear(r, oscf, &oscf->session_cookie, &root)
@@ -452,9 +566,6 @@ ngx_http_oiosaml_logout(ngx_http_request_t *r,
     if (rc == NGX_DECLINED) {
         return ngx_http_oiosaml_logged_out(r, oscf, &ret);
     }
-
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
-    ngx_http_oiosaml_session_delete(omcf->shm_zone, s->id);
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "oiosaml: logout user=\"%V\" idp=\"%V\"",
@@ -536,8 +647,7 @@ ngx_http_oiosaml_logout(ngx_http_request_t *r,
 
 /* a LogoutRequest's ID in the replay cache: the same message acts once */
 static ngx_int_t
-ngx_http_oiosaml_slo_once(ngx_http_request_t *r, oiosaml_slo_t *slo,
-    oiosaml_err_t *err)
+ngx_http_oiosaml_slo_once(ngx_http_request_t *r, oiosaml_slo_t *slo)
 {
     u_char      *kind;
     const char  *entity;
@@ -551,8 +661,9 @@ ngx_http_oiosaml_slo_once(ngx_http_request_t *r, oiosaml_slo_t *slo,
 
     ngx_sprintf(kind, "logout\n%s%Z", entity);
 
-    return ngx_http_oiosaml_once(r, (char *) kind, slo->id, slo->expires,
-                                 "LogoutRequest", "received", err);
+    return ngx_http_oiosaml_store_once(r, (char *) kind, slo->id,
+                                       slo->expires,
+                                       ngx_http_oiosaml_store_rerun);
 }
 
 
@@ -569,7 +680,6 @@ ngx_http_oiosaml_sls(ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf)
     unsigned char                 *plain;
     oiosaml_login_t                out;
     ngx_http_oiosaml_session_t    *s;
-    ngx_http_oiosaml_main_conf_t  *omcf;
 
     oiosaml_err_clear(&err);
 
@@ -625,20 +735,36 @@ ngx_http_oiosaml_sls(ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf)
         return ngx_http_oiosaml_logged_out(r, oscf, &ret);
     }
 
-    /* the IdP logs the user out, once per message */
-    rc = ngx_http_oiosaml_slo_once(r, &slo, &err);
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    /*
+     * The IdP logs the user out, once per message.  The store may answer
+     * each step later: this runs again (nothing is sent before the last).
+     */
+    rc = ngx_http_oiosaml_slo_once(r, &slo);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
     }
 
-    if (rc != NGX_OK) {
+    if (rc == NGX_ERROR) {
+        return ngx_http_oiosaml_store_down(r, oscf);
+    }
+
+    if (rc == NGX_BUSY) {
+        oiosaml_err_set(&err, OIOSAML_DENY_REPLAY, "the LogoutRequest "
+                        "\"%.128s\" was received before", slo.id);
         return ngx_http_oiosaml_fail(r, oscf, "sls", &err);
     }
 
     /* end our session if it is that user's */
-    rc = ngx_http_oiosaml_get_session(r, oscf, &s);
+    rc = ngx_http_oiosaml_get_session(r, oscf, ngx_http_oiosaml_store_rerun,
+                                      &s);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
     if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_oiosaml_store_down(r, oscf);
     }
 
     if (rc == NGX_OK) {
@@ -654,8 +780,15 @@ ngx_http_oiosaml_sls(ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf)
                            oiosaml_idp_id(slo.idp),
                            s->fields[OIOSAML_F_IDP].len) == 0)
         {
-            omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
-            ngx_http_oiosaml_session_delete(omcf->shm_zone, s->id);
+            rc = ngx_http_oiosaml_store_remove(r, s->key,
+                                               ngx_http_oiosaml_store_rerun);
+            if (rc == NGX_AGAIN) {
+                return NGX_DONE;
+            }
+
+            if (rc == NGX_ERROR) {
+                return ngx_http_oiosaml_store_down(r, oscf);
+            }
 
             if (ngx_http_oiosaml_cookie_clear(r, oscf,
                                               &oscf->session_cookie, &root)

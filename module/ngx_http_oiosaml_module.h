@@ -17,6 +17,7 @@
 
 #define NGX_HTTP_OIOSAML_SESSION_ID_LEN    32   /* random bytes */
 #define NGX_HTTP_OIOSAML_COOKIE_ID_LEN     43   /* base64url of the above */
+#define NGX_HTTP_OIOSAML_KEY_LEN           32   /* SHA-256 of the ID */
 #define NGX_HTTP_OIOSAML_HEADERS_ALL       ((1 << OIOSAML_F_MAX) - 1)
 #define NGX_HTTP_OIOSAML_REQ_COOKIE        "oiosaml-req-"
 #define NGX_HTTP_OIOSAML_SLO_COOKIE        "oiosaml-slo-"
@@ -85,8 +86,15 @@ typedef struct {
 } ngx_http_oiosaml_sp_rec_t;
 
 
+typedef struct ngx_http_oiosaml_store_ops_s  ngx_http_oiosaml_store_ops_t;
+typedef struct ngx_http_oiosaml_redis_conf_s ngx_http_oiosaml_redis_conf_t;
+
+
 typedef struct {
     ngx_shm_zone_t           *shm_zone;
+    ngx_http_oiosaml_store_ops_t *ops;      /* the store's backend */
+    ngx_http_oiosaml_redis_conf_t *redis;   /* oiosaml_store redis... */
+    ngx_uint_t                store_set;
     ngx_array_t               sps;          /* ngx_http_oiosaml_sp_rec_t * */
     ngx_event_t               refresh_ev;
     ngx_event_t               warn_ev;
@@ -164,7 +172,7 @@ typedef struct {
 
 /* a session as a request sees it: copies of the stored fields */
 typedef struct {
-    u_char                    id[NGX_HTTP_OIOSAML_SESSION_ID_LEN];
+    u_char                    key[NGX_HTTP_OIOSAML_KEY_LEN];
     time_t                    created;
     time_t                    expires;
     oiosaml_loa_t             loa;
@@ -172,9 +180,37 @@ typedef struct {
 } ngx_http_oiosaml_session_t;
 
 
+/* what to do when a store operation ends later (NGX_AGAIN) */
+typedef ngx_int_t (*ngx_http_oiosaml_next_pt)(ngx_http_request_t *r,
+    ngx_int_t rc);
+
+
+/* an ACS answer to record: ngx_http_oiosaml_store_commit() */
+typedef struct {
+    u_char                    assertion[32];    /* digest of issuer, ID */
+    time_t                    assertion_until;
+    u_char                    request[32];      /* of the AuthnRequest */
+    time_t                    request_until;    /* 0: unsolicited */
+    u_char                    old[NGX_HTTP_OIOSAML_KEY_LEN];
+    ngx_uint_t                has_old;          /* a session it replaces */
+    ngx_http_oiosaml_session_t *session;        /* the new one */
+    ngx_uint_t                refused;          /* with NGX_BUSY: */
+} ngx_http_oiosaml_commit_t;
+
+#define NGX_HTTP_OIOSAML_USED_ASSERTION    1
+#define NGX_HTTP_OIOSAML_USED_REQUEST      2
+
+
 typedef struct {
     ngx_http_oiosaml_session_t  *session;
     ngx_uint_t                   found;       /* lookup done */
+    ngx_uint_t                   first;       /* count: first refusal */
+    ngx_int_t                    rc;          /* the store's last answer */
+    ngx_http_oiosaml_next_pt     next;        /* waiting for the store */
+    void                        *data;        /* the waiting caller's */
+    ngx_uint_t                   op;          /* the one it waits for */
+    ngx_uint_t                   done;        /* operations answered */
+    ngx_int_t                    answer[5];   /* their answers */
 } ngx_http_oiosaml_ctx_t;
 
 
@@ -230,24 +266,41 @@ char *ngx_http_oiosaml_spmeta_apply(ngx_conf_t *cf,
 char *ngx_http_oiosaml_merge_sp(ngx_conf_t *cf,
     ngx_http_oiosaml_srv_conf_t *prev, ngx_http_oiosaml_srv_conf_t *conf);
 
-/* ngx_http_oiosaml_store.c */
+/* ngx_http_oiosaml_store_redis.c */
+char *ngx_http_oiosaml_store(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_oiosaml_store_init_process(ngx_cycle_t *cycle);
+void ngx_http_oiosaml_store_exit_process(ngx_cycle_t *cycle);
+
+/* ngx_http_oiosaml_store.c: the store, whatever the backend */
 ngx_shm_zone_t *ngx_http_oiosaml_store_add(ngx_conf_t *cf, ngx_str_t *name,
     size_t size);
-ngx_int_t ngx_http_oiosaml_session_create(ngx_http_request_t *r,
-    ngx_shm_zone_t *zone, oiosaml_identity_t *identity, time_t expires,
-    u_char *id);
-ngx_int_t ngx_http_oiosaml_session_find(ngx_http_request_t *r,
-    ngx_shm_zone_t *zone, const u_char *id, time_t idle,
-    ngx_http_oiosaml_session_t **session);
-void ngx_http_oiosaml_session_delete(ngx_shm_zone_t *zone, const u_char *id);
-int ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
-    time_t expires);
-ngx_int_t ngx_http_oiosaml_once(ngx_http_request_t *r, const char *kind,
-    const char *id, time_t expires, const char *what, const char *seen,
-    oiosaml_err_t *err);
-ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
+ngx_http_oiosaml_ctx_t *ngx_http_oiosaml_ctx(ngx_http_request_t *r);
+void ngx_http_oiosaml_store_key(const u_char *id, u_char *key);
+ngx_int_t ngx_http_oiosaml_store_find(ngx_http_request_t *r,
+    const u_char *key, ngx_http_oiosaml_next_pt next);
+ngx_int_t ngx_http_oiosaml_store_commit(ngx_http_request_t *r,
+    ngx_http_oiosaml_commit_t *c, ngx_http_oiosaml_next_pt next);
+ngx_int_t ngx_http_oiosaml_store_remove(ngx_http_request_t *r,
+    const u_char *key, ngx_http_oiosaml_next_pt next);
+ngx_int_t ngx_http_oiosaml_digest(u_char *digest, const char *a,
+    const char *b, const char *c);
+ngx_int_t ngx_http_oiosaml_store_once(ngx_http_request_t *r,
+    const char *kind, const char *id, time_t until,
+    ngx_http_oiosaml_next_pt next);
+ngx_int_t ngx_http_oiosaml_store_count(ngx_http_request_t *r,
     const u_char *key, size_t len, ngx_uint_t limit, time_t window,
-    ngx_uint_t *first, ngx_log_t *log);
+    ngx_http_oiosaml_next_pt next);
+ngx_int_t ngx_http_oiosaml_store_down(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf);
+void ngx_http_oiosaml_store_done(ngx_http_request_t *r, ngx_int_t rc);
+ngx_int_t ngx_http_oiosaml_store_phases(ngx_http_request_t *r,
+    ngx_int_t rc);
+ngx_int_t ngx_http_oiosaml_store_rerun(ngx_http_request_t *r, ngx_int_t rc);
+ngx_http_oiosaml_session_t *ngx_http_oiosaml_session_new(
+    ngx_http_request_t *r, ngx_http_oiosaml_srv_conf_t *oscf,
+    oiosaml_identity_t *identity, time_t expires, const u_char *key);
+ngx_uint_t ngx_http_oiosaml_raw_field(ngx_uint_t i);
 
 /* ngx_http_oiosaml_headers.c */
 char *ngx_http_oiosaml_headers(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -268,7 +321,8 @@ ngx_int_t ngx_http_oiosaml_access_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_precontent_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_oiosaml_get_session(ngx_http_request_t *r,
-    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_session_t **session);
+    ngx_http_oiosaml_srv_conf_t *oscf, ngx_http_oiosaml_next_pt next,
+    ngx_http_oiosaml_session_t **session);
 
 /* ngx_http_oiosaml_endpoints.c */
 ngx_int_t ngx_http_oiosaml_endpoint_handler(ngx_http_request_t *r);

@@ -79,6 +79,8 @@ static const ngx_http_oiosaml_text_t  ngx_http_oiosaml_texts_da[] = {
     { OIOSAML_DENY_TOO_MANY_LOGINS,
       "Der er startet for mange login p\xc3\xa5 kort tid. Vent et minut, og "
       "pr\xc3\xb8v igen." },
+    { OIOSAML_ERR_STORE,
+      "Login er midlertidigt utilg\xc3\xa6ngeligt. Pr\xc3\xb8v igen om lidt." },
 };
 
 

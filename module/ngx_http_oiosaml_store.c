@@ -1,10 +1,11 @@
 
 /*
- * The shared-memory store: sessions (an rbtree keyed by the random session
- * ID, with an LRU queue for eviction), the replay cache and the login
- * limiter (bounded tables, ngx_http_oiosaml_table.c).  One zone for all
- * workers; it survives "nginx -s reload".  The zone's layout and bounds
- * are in ngx_http_oiosaml_store.h.
+ * The store, whatever the backend (ngx_http_oiosaml_store.h): the keys
+ * (SHA-256 of session IDs and of message IDs, never the IDs), the
+ * sessions built from identities, and waiting: an operation that ends
+ * later holds the request (r->main->count) and, when it ends, either runs
+ * the phases again (the access phase looked a session up) or calls the
+ * caller's next step and finalizes the request with what it returns.
  */
 
 
@@ -14,457 +15,403 @@
 #include <openssl/evp.h>
 
 
-#define NGX_HTTP_OIOSAML_EXPIRE_BATCH  4
-#define NGX_HTTP_OIOSAML_FULL_LOG      60   /* s between "table full" */
+/* the operations, for the answers a request keeps */
+#define NGX_HTTP_OIOSAML_OP_FIND     0
+#define NGX_HTTP_OIOSAML_OP_COMMIT   1
+#define NGX_HTTP_OIOSAML_OP_REMOVE   2
+#define NGX_HTTP_OIOSAML_OP_ONCE     3
+#define NGX_HTTP_OIOSAML_OP_COUNT    4
 
 
-static ngx_int_t ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone,
-    void *data);
-static ngx_int_t ngx_http_oiosaml_store_tables(
-    ngx_http_oiosaml_store_t *store, size_t size);
-static size_t ngx_http_oiosaml_slab_charge(size_t size);
-static size_t ngx_http_oiosaml_session_size(ngx_http_oiosaml_snode_t *sn);
-static ngx_http_oiosaml_snode_t *ngx_http_oiosaml_session_alloc(
-    ngx_http_oiosaml_store_t *store, size_t size);
-static ngx_uint_t ngx_http_oiosaml_raw_field(ngx_uint_t i);
-static ngx_rbtree_key_t ngx_http_oiosaml_key(const u_char *p);
-static ngx_int_t ngx_http_oiosaml_session_match(ngx_rbtree_node_t *node,
-    const void *data);
-static ngx_rbtree_node_t *ngx_http_oiosaml_rbtree_walk(
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel,
-    ngx_rbtree_key_t key, ngx_http_oiosaml_match_pt match,
-    const void *data);
-static ngx_http_oiosaml_snode_t *ngx_http_oiosaml_session_lookup(
-    ngx_http_oiosaml_store_t *store, const u_char *id);
-static void ngx_http_oiosaml_session_unlink(ngx_http_oiosaml_store_t *store,
-    ngx_http_oiosaml_snode_t *sn);
-static void ngx_http_oiosaml_expire(ngx_http_oiosaml_store_t *store,
-    time_t now, ngx_uint_t n);
-static ngx_uint_t ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store);
+static ngx_int_t ngx_http_oiosaml_store_kept(ngx_http_request_t *r,
+    ngx_uint_t op, ngx_int_t *rc);
+static ngx_int_t ngx_http_oiosaml_store_wait(ngx_http_request_t *r,
+    ngx_uint_t op, ngx_int_t rc, ngx_http_oiosaml_next_pt next);
+static ngx_http_oiosaml_store_ops_t *ngx_http_oiosaml_ops(
+    ngx_http_request_t *r);
 
 
-ngx_shm_zone_t *
-ngx_http_oiosaml_store_add(ngx_conf_t *cf, ngx_str_t *name, size_t size)
+ngx_http_oiosaml_ctx_t *
+ngx_http_oiosaml_ctx(ngx_http_request_t *r)
 {
-    ngx_shm_zone_t            *shm_zone;
-    ngx_http_oiosaml_store_t  *store;
+    ngx_http_oiosaml_ctx_t  *ctx;
 
-    store = ngx_pcalloc(cf->pool, sizeof(ngx_http_oiosaml_store_t));
-    if (store == NULL) {
-        return NULL;
-    }
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
 
-    shm_zone = ngx_shared_memory_add(cf, name, size,
-                                     &ngx_http_oiosaml_module);
-    if (shm_zone == NULL) {
-        return NULL;
-    }
-
-    if (shm_zone->data) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "zone \"%V\" is already used", name);
-        return NULL;
-    }
-
-    shm_zone->init = ngx_http_oiosaml_store_init;
-    shm_zone->data = store;
-
-    return shm_zone;
-}
-
-
-static ngx_int_t
-ngx_http_oiosaml_store_init(ngx_shm_zone_t *shm_zone, void *data)
-{
-    ngx_http_oiosaml_store_t  *ostore = data;
-
-    size_t                     len;
-    ngx_queue_t               *q;
-    ngx_http_oiosaml_store_t  *store;
-
-    store = shm_zone->data;
-
-    if (ostore) {
-        /*
-         * Reload: keep the sessions, the replay cache and the counters;
-         * refreshed metadata is superseded by the files just loaded.
-         */
-        store->sh = ostore->sh;
-        store->shpool = ostore->shpool;
-
-        ngx_shmtx_lock(&store->shpool->mutex);
-
-        while (!ngx_queue_empty(&store->sh->metadata)) {
-            q = ngx_queue_head(&store->sh->metadata);
-            ngx_queue_remove(q);
-            ngx_slab_free_locked(store->shpool,
-                                 ngx_queue_data(q, ngx_http_oiosaml_md_t,
-                                                queue));
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_oiosaml_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
         }
 
-        store->sh->trust_gen++;
-
-        ngx_shmtx_unlock(&store->shpool->mutex);
-
-        return NGX_OK;
+        ngx_http_set_ctx(r, ctx, ngx_http_oiosaml_module);
     }
 
-    store->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
-
-    if (shm_zone->shm.exists) {
-        store->sh = store->shpool->data;
-        return NGX_OK;
-    }
-
-    store->sh = ngx_slab_alloc(store->shpool,
-                               sizeof(ngx_http_oiosaml_shctx_t));
-    if (store->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memzero(store->sh, sizeof(ngx_http_oiosaml_shctx_t));
-    store->shpool->data = store->sh;
-
-    ngx_rbtree_init(&store->sh->sessions, &store->sh->ssentinel,
-                    ngx_rbtree_insert_value);
-    ngx_rbtree_init(&store->sh->counters, &store->sh->csentinel,
-                    ngx_rbtree_insert_value);
-    ngx_queue_init(&store->sh->metadata);
-    ngx_queue_init(&store->sh->lru);
-
-    len = sizeof(" in oiosaml zone \"\"") + shm_zone->shm.name.len;
-
-    store->shpool->log_ctx = ngx_slab_alloc(store->shpool, len);
-    if (store->shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(store->shpool->log_ctx, " in oiosaml zone \"%V\"%Z",
-                &shm_zone->shm.name);
-
-    /* running out of memory is handled here: the oldest sessions go */
-    store->shpool->log_nomem = 0;
-
-    return ngx_http_oiosaml_store_tables(store, shm_zone->shm.size);
-}
-
-
-/*
- * The replay cache and the limiter get their entries now, once; sessions
- * may use what is left but the reserve.
- */
-static ngx_int_t
-ngx_http_oiosaml_store_tables(ngx_http_oiosaml_store_t *store, size_t size)
-{
-    size_t                     n, free;
-    ngx_http_oiosaml_tnode_t  *nodes;
-
-    n = size / NGX_HTTP_OIOSAML_REPLAY_SHARE
-        / sizeof(ngx_http_oiosaml_tnode_t);
-
-    nodes = ngx_slab_alloc(store->shpool,
-                           n * sizeof(ngx_http_oiosaml_tnode_t));
-    if (nodes == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_oiosaml_table_init(&store->sh->replay, nodes, n);
-
-    n = size / NGX_HTTP_OIOSAML_LOGINS_SHARE
-        / sizeof(ngx_http_oiosaml_tnode_t);
-
-    nodes = ngx_slab_alloc(store->shpool,
-                           n * sizeof(ngx_http_oiosaml_tnode_t));
-    if (nodes == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_oiosaml_table_init(&store->sh->logins, nodes, n);
-
-    free = store->shpool->pfree * ngx_pagesize;
-    n = size / NGX_HTTP_OIOSAML_RESERVE_SHARE;
-
-    store->sh->session_budget = (free > n) ? free - n : 0;
-    store->sh->session_bytes = 0;
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_oiosaml_session_create(ngx_http_request_t *r, ngx_shm_zone_t *zone,
-    oiosaml_identity_t *identity, time_t expires, u_char *id)
-{
-    u_char                       *p;
-    size_t                        size, len;
-    time_t                        now;
-    ngx_uint_t                    i;
-    const char                   *v;
-    ngx_http_oiosaml_snode_t     *sn;
-    ngx_http_oiosaml_store_t     *store;
-    ngx_http_oiosaml_srv_conf_t  *oscf;
-
-    if (oiosaml_random(id, NGX_HTTP_OIOSAML_SESSION_ID_LEN) != OIOSAML_OK) {
-        return NGX_ERROR;
-    }
-
-    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
-    store = zone->data;
-    now = ngx_time();
-
-    /* values are stored ready for headers: the exact escaped size */
-    size = offsetof(ngx_http_oiosaml_snode_t, data);
-
-    for (i = 0; i < OIOSAML_F_MAX; i++) {
-        v = oiosaml_identity_get(identity, i, &len);
-
-        if (i == OIOSAML_F_BOOTSTRAP && oscf->bootstrap->nelts == 0) {
-            len = 0;    /* kept only where it may be fetched */
-        }
-
-        size += ngx_http_oiosaml_raw_field(i)
-                ? len : oiosaml_header_escape(NULL, v, len);
-    }
-
-    ngx_shmtx_lock(&store->shpool->mutex);
-
-    ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EXPIRE_BATCH);
-
-    sn = ngx_http_oiosaml_session_alloc(store, size);
-    if (sn == NULL) {
-        ngx_shmtx_unlock(&store->shpool->mutex);
-        return NGX_DECLINED;
-    }
-
-    ngx_memcpy(sn->id, id, NGX_HTTP_OIOSAML_SESSION_ID_LEN);
-    sn->node.key = ngx_http_oiosaml_key(id);
-    sn->created = now;
-    sn->last = now;
-    sn->expires = expires;
-    sn->idle = oscf->session_idle;
-    sn->loa = (u_char) oiosaml_identity_loa(identity);
-    sn->sp = oscf->rec->key;
-
-    p = sn->data;
-
-    for (i = 0; i < OIOSAML_F_MAX; i++) {
-        v = oiosaml_identity_get(identity, i, &len);
-
-        if (i == OIOSAML_F_BOOTSTRAP && oscf->bootstrap->nelts == 0) {
-            len = 0;    /* kept only where it may be fetched */
-        }
-
-        if (ngx_http_oiosaml_raw_field(i)) {
-            /* encoded already, or for the role check only */
-            ngx_memcpy(p, v, len);
-            sn->len[i] = (uint32_t) len;
-
-        } else {
-            sn->len[i] = (uint32_t) oiosaml_header_escape((char *) p, v,
-                                                          len);
-        }
-
-        p += sn->len[i];
-    }
-
-    ngx_rbtree_insert(&store->sh->sessions, &sn->node);
-    ngx_queue_insert_head(&store->sh->lru, &sn->queue);
-    store->sh->nsessions++;
-    store->sh->session_bytes += ngx_http_oiosaml_slab_charge(size);
-
-    ngx_shmtx_unlock(&store->shpool->mutex);
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_oiosaml_session_find(ngx_http_request_t *r, ngx_shm_zone_t *zone,
-    const u_char *id, time_t idle, ngx_http_oiosaml_session_t **session)
-{
-    u_char                       *p, *src;
-    size_t                        size;
-    time_t                        now;
-    ngx_uint_t                    i;
-    ngx_http_oiosaml_snode_t     *sn;
-    ngx_http_oiosaml_store_t     *store;
-    ngx_http_oiosaml_session_t   *s;
-    ngx_http_oiosaml_srv_conf_t  *oscf;
-
-    oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
-    store = zone->data;
-    now = ngx_time();
-
-    ngx_shmtx_lock(&store->shpool->mutex);
-
-    sn = ngx_http_oiosaml_session_lookup(store, id);
-
-    /* a session opened for another SP in the same zone is not ours */
-    if (sn == NULL || sn->sp != oscf->rec->key) {
-        ngx_shmtx_unlock(&store->shpool->mutex);
-        return NGX_DECLINED;
-    }
-
-    if (sn->expires <= now || sn->last + idle <= now) {
-        ngx_http_oiosaml_session_unlink(store, sn);
-        ngx_shmtx_unlock(&store->shpool->mutex);
-        return NGX_DECLINED;
-    }
-
-    sn->last = now;
-    ngx_queue_remove(&sn->queue);
-    ngx_queue_insert_head(&store->sh->lru, &sn->queue);
-
-    size = sizeof(ngx_http_oiosaml_session_t);
-
-    for (i = 0; i < OIOSAML_F_MAX; i++) {
-        size += sn->len[i];
-    }
-
-    s = ngx_pnalloc(r->pool, size);
-    if (s == NULL) {
-        ngx_shmtx_unlock(&store->shpool->mutex);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(s->id, sn->id, NGX_HTTP_OIOSAML_SESSION_ID_LEN);
-    s->created = sn->created;
-    s->expires = sn->expires;
-    s->loa = (oiosaml_loa_t) sn->loa;
-
-    p = (u_char *) s + sizeof(ngx_http_oiosaml_session_t);
-    src = sn->data;
-
-    for (i = 0; i < OIOSAML_F_MAX; i++) {
-        s->fields[i].len = sn->len[i];
-        s->fields[i].data = p;
-        p = ngx_cpymem(p, src, sn->len[i]);
-        src += sn->len[i];
-    }
-
-    ngx_shmtx_unlock(&store->shpool->mutex);
-
-    *session = s;
-
-    return NGX_OK;
+    return ctx;
 }
 
 
 void
-ngx_http_oiosaml_session_delete(ngx_shm_zone_t *zone, const u_char *id)
+ngx_http_oiosaml_store_key(const u_char *id, u_char *key)
 {
-    ngx_http_oiosaml_snode_t  *sn;
-    ngx_http_oiosaml_store_t  *store;
+    unsigned int  len;
 
-    store = zone->data;
-
-    ngx_shmtx_lock(&store->shpool->mutex);
-
-    sn = ngx_http_oiosaml_session_lookup(store, id);
-    if (sn != NULL) {
-        ngx_http_oiosaml_session_unlink(store, sn);
-    }
-
-    ngx_shmtx_unlock(&store->shpool->mutex);
+    (void) EVP_Digest(id, NGX_HTTP_OIOSAML_SESSION_ID_LEN, key, &len,
+                      EVP_sha256(), NULL);
 }
 
 
 /*
- * A message that may act once: "\n<kind>\n<id>" goes into the replay cache
- * until expires (no entityID starts with a newline: apart from the
- * assertion IDs).  NGX_OK the first time; NGX_DECLINED with err set
- * (deny_replay, or no memory or a store that cannot record) otherwise.
+ * The session of key into ctx->session (NULL: none).  next: how to go on
+ * if the store answers later (ngx_http_oiosaml_store_phases in the
+ * access phase); NULL: only what is at hand, never NGX_AGAIN.
  */
 ngx_int_t
-ngx_http_oiosaml_once(ngx_http_request_t *r, const char *kind,
-    const char *id, time_t expires, const char *what, const char *seen,
-    oiosaml_err_t *err)
+ngx_http_oiosaml_store_find(ngx_http_request_t *r, const u_char *key,
+    ngx_http_oiosaml_next_pt next)
 {
-    u_char                        *key;
-    size_t                         len;
-    ngx_http_oiosaml_main_conf_t  *omcf;
+    ngx_int_t                rc;
+    ngx_http_oiosaml_ctx_t  *ctx;
 
-    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
-
-    len = sizeof("\n\n") - 1 + ngx_strlen(kind) + ngx_strlen(id);
-
-    key = ngx_pnalloc(r->pool, len);
-    if (key == NULL) {
-        oiosaml_err_set(err, OIOSAML_ERR_NOMEM, "out of memory");
-        return NGX_DECLINED;
+    if (ngx_http_oiosaml_store_kept(r, NGX_HTTP_OIOSAML_OP_FIND, &rc)) {
+        return rc;
     }
 
-    ngx_sprintf(key, "\n%s\n%s", kind, id);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+    ctx->session = NULL;
 
-    switch (ngx_http_oiosaml_replay(omcf->shm_zone, key, len, expires)) {
+    rc = ngx_http_oiosaml_ops(r)->find(r, key, next != NULL);
 
-    case 0:
-        return NGX_OK;
-
-    case 1:
-        oiosaml_err_set(err, OIOSAML_DENY_REPLAY, "the %s \"%.128s\" was %s "
-                        "before", what, id, seen);
-        return NGX_DECLINED;
-
-    default:
-        oiosaml_err_set(err, OIOSAML_ERR_STORE, "the replay cache cannot "
-                        "record the %s", what);
-        return NGX_DECLINED;
-    }
+    return ngx_http_oiosaml_store_wait(r, NGX_HTTP_OIOSAML_OP_FIND, rc, next);
 }
 
 
-int
-ngx_http_oiosaml_replay(void *data, const unsigned char *id, size_t len,
-    time_t expires)
+ngx_int_t
+ngx_http_oiosaml_store_commit(ngx_http_request_t *r,
+    ngx_http_oiosaml_commit_t *c, ngx_http_oiosaml_next_pt next)
 {
-    ngx_shm_zone_t *zone = data;
+    ngx_int_t  rc;
 
-    int                        rc;
-    time_t                     now;
-    unsigned int               dlen;
-    u_char                     digest[32];
-    ngx_http_oiosaml_store_t  *store;
-
-    if (EVP_Digest(id, len, digest, &dlen, EVP_sha256(), NULL) != 1) {
-        return -1;
+    if (ngx_http_oiosaml_store_kept(r, NGX_HTTP_OIOSAML_OP_COMMIT, &rc)) {
+        return rc;
     }
 
-    store = zone->data;
-    now = ngx_time();
+    rc = ngx_http_oiosaml_ops(r)->commit(r, c);
 
-    ngx_shmtx_lock(&store->shpool->mutex);
+    return ngx_http_oiosaml_store_wait(r, NGX_HTTP_OIOSAML_OP_COMMIT, rc,
+                                       next);
+}
 
-    ngx_http_oiosaml_table_expire(&store->sh->replay, now,
-                                  NGX_HTTP_OIOSAML_EXPIRE_BATCH);
 
-    if (ngx_http_oiosaml_table_find(&store->sh->replay, digest) != NULL) {
-        /* an expired entry still counts: the skew is in "expires" */
-        rc = 1;
+ngx_int_t
+ngx_http_oiosaml_store_remove(ngx_http_request_t *r, const u_char *key,
+    ngx_http_oiosaml_next_pt next)
+{
+    ngx_int_t  rc;
 
-    } else if (ngx_http_oiosaml_table_add(&store->sh->replay, digest,
-                                          expires, now)
-               == NULL)
-    {
-        /* full of IDs that may not be forgotten yet: fail closed */
-        rc = -1;
-
-    } else {
-        rc = 0;
+    if (ngx_http_oiosaml_store_kept(r, NGX_HTTP_OIOSAML_OP_REMOVE, &rc)) {
+        return rc;
     }
 
-    ngx_shmtx_unlock(&store->shpool->mutex);
+    rc = ngx_http_oiosaml_ops(r)->remove(r, key);
+
+    return ngx_http_oiosaml_store_wait(r, NGX_HTTP_OIOSAML_OP_REMOVE, rc,
+                                       next);
+}
+
+
+/*
+ * SHA-256 of the strings joined by newlines: the key of a single-use
+ * record.  An assertion ID is "<entityID>\n<ID>"; other messages are
+ * "\n<kind>\n<ID>" (no entityID is empty), so the two never meet.
+ */
+ngx_int_t
+ngx_http_oiosaml_digest(u_char *digest, const char *a, const char *b,
+    const char *c)
+{
+    ngx_int_t      rc;
+    ngx_uint_t     i;
+    unsigned int   dlen;
+    EVP_MD_CTX    *md;
+    const char    *part[3];
+
+    part[0] = a;
+    part[1] = b;
+    part[2] = c;
+
+    md = EVP_MD_CTX_new();
+    if (md == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = (EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) ? NGX_OK
+                                                          : NGX_ERROR;
+
+    for (i = 0; rc == NGX_OK && i < 3 && part[i] != NULL; i++) {
+        if ((i > 0 && EVP_DigestUpdate(md, "\n", 1) != 1)
+            || EVP_DigestUpdate(md, part[i], ngx_strlen(part[i])) != 1)
+        {
+            rc = NGX_ERROR;
+        }
+    }
+
+    if (rc == NGX_OK && EVP_DigestFinal_ex(md, digest, &dlen) != 1) {
+        rc = NGX_ERROR;
+    }
+
+    EVP_MD_CTX_free(md);
 
     return rc;
 }
 
 
 /*
+ * A message of this kind and ID may act once: recorded until "until".
+ * NGX_OK the first time, NGX_BUSY after, NGX_ERROR when the store cannot
+ * record it.
+ */
+ngx_int_t
+ngx_http_oiosaml_store_once(ngx_http_request_t *r, const char *kind,
+    const char *id, time_t until, ngx_http_oiosaml_next_pt next)
+{
+    u_char     digest[32];
+    ngx_int_t  rc;
+
+    if (ngx_http_oiosaml_store_kept(r, NGX_HTTP_OIOSAML_OP_ONCE, &rc)) {
+        return rc;
+    }
+
+    if (ngx_http_oiosaml_digest(digest, "", kind, id) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_oiosaml_ops(r)->once(r, digest, until);
+
+    return ngx_http_oiosaml_store_wait(r, NGX_HTTP_OIOSAML_OP_ONCE, rc,
+                                       next);
+}
+
+
+/* a login started by the browser that key (not hashed yet) names */
+ngx_int_t
+ngx_http_oiosaml_store_count(ngx_http_request_t *r, const u_char *key,
+    size_t len, ngx_uint_t limit, time_t window,
+    ngx_http_oiosaml_next_pt next)
+{
+    u_char                   digest[32];
+    ngx_int_t                rc;
+    unsigned int             dlen;
+    ngx_http_oiosaml_ctx_t  *ctx;
+
+    if (ngx_http_oiosaml_store_kept(r, NGX_HTTP_OIOSAML_OP_COUNT, &rc)) {
+        return rc;
+    }
+
+    if (EVP_Digest(key, len, digest, &dlen, EVP_sha256(), NULL) != 1) {
+        return NGX_ERROR;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+    ctx->first = 0;
+
+    rc = ngx_http_oiosaml_ops(r)->count(r, digest, limit, window);
+
+    return ngx_http_oiosaml_store_wait(r, NGX_HTTP_OIOSAML_OP_COUNT, rc,
+                                       next);
+}
+
+
+/*
+ * Each operation runs once per request: a caller that runs again after
+ * waiting (the phases, an endpoint) gets the answer it had.  1: *rc is
+ * that answer (NGX_ERROR when the context cannot be made).
+ */
+static ngx_int_t
+ngx_http_oiosaml_store_kept(ngx_http_request_t *r, ngx_uint_t op,
+    ngx_int_t *rc)
+{
+    ngx_http_oiosaml_ctx_t  *ctx;
+
+    ctx = ngx_http_oiosaml_ctx(r);
+
+    if (ctx == NULL) {
+        *rc = NGX_ERROR;
+        return 1;
+    }
+
+    if (ctx->done & (1 << op)) {
+        *rc = ctx->answer[op];
+        return 1;
+    }
+
+    return 0;
+}
+
+
+/*
+ * The answer, kept; or NGX_AGAIN from the backend: the request waits (it
+ * is held, and goes on with next when the backend calls
+ * ngx_http_oiosaml_store_done()).
+ */
+static ngx_int_t
+ngx_http_oiosaml_store_wait(ngx_http_request_t *r, ngx_uint_t op,
+    ngx_int_t rc, ngx_http_oiosaml_next_pt next)
+{
+    ngx_http_oiosaml_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+
+    if (rc != NGX_AGAIN) {
+        ctx->done |= 1 << op;
+        ctx->answer[op] = rc;
+        return rc;
+    }
+
+    ctx->op = op;
+    ctx->next = next;
+    r->main->count++;
+
+    return NGX_AGAIN;
+}
+
+
+/*
+ * The endpoint's own next step: it runs again from the start, and each
+ * operation it did gets the answer it had.  Only for endpoints that send
+ * nothing before their last store operation.
+ */
+ngx_int_t
+ngx_http_oiosaml_store_rerun(ngx_http_request_t *r, ngx_int_t rc)
+{
+    return ngx_http_oiosaml_endpoint_handler(r);
+}
+
+
+/* the marker for "run the phases again": the access phase waited */
+ngx_int_t
+ngx_http_oiosaml_store_phases(ngx_http_request_t *r, ngx_int_t rc)
+{
+    return NGX_DONE;
+}
+
+
+/* a backend's operation that returned NGX_AGAIN has ended with rc */
+void
+ngx_http_oiosaml_store_done(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_connection_t          *c;
+    ngx_http_oiosaml_ctx_t    *ctx;
+    ngx_http_oiosaml_next_pt   next;
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_oiosaml_module);
+
+    next = ctx->next;
+    ctx->next = NULL;
+    ctx->rc = rc;
+    ctx->done |= 1 << ctx->op;
+    ctx->answer[ctx->op] = rc;
+
+    if (next == ngx_http_oiosaml_store_phases) {
+        r->main->count--;
+        r->write_event_handler = ngx_http_core_run_phases;
+        ngx_http_core_run_phases(r);
+
+    } else {
+        ngx_http_finalize_request(r, next(r, rc));
+    }
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * The page for a store that cannot answer (Redis down or slow): 503,
+ * "login is temporarily unavailable".  The backend logs the outage once;
+ * each request only at debug level.
+ */
+ngx_int_t
+ngx_http_oiosaml_store_down(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf)
+{
+    oiosaml_err_t  err;
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "oiosaml: the store cannot answer");
+
+    ngx_memzero(&err, sizeof(oiosaml_err_t));
+    err.status = OIOSAML_ERR_STORE;
+
+    return ngx_http_oiosaml_fail_quiet(r, oscf, &err);
+}
+
+
+/*
+ * The session for an identity, its values ready for the headers (escaped
+ * once, here), in the request's pool.  The bootstrap token is kept only
+ * where it may be fetched (oiosaml_bootstrap_fetch).
+ */
+ngx_http_oiosaml_session_t *
+ngx_http_oiosaml_session_new(ngx_http_request_t *r,
+    ngx_http_oiosaml_srv_conf_t *oscf, oiosaml_identity_t *identity,
+    time_t expires, const u_char *key)
+{
+    u_char                      *p;
+    size_t                       size, len;
+    ngx_uint_t                   i;
+    const char                  *v;
+    ngx_http_oiosaml_session_t  *s;
+
+    size = sizeof(ngx_http_oiosaml_session_t);
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        v = oiosaml_identity_get(identity, i, &len);
+        size += ngx_http_oiosaml_raw_field(i)
+                ? len : oiosaml_header_escape(NULL, v, len);
+    }
+
+    s = ngx_pnalloc(r->pool, size);
+    if (s == NULL) {
+        return NULL;
+    }
+
+    ngx_memcpy(s->key, key, NGX_HTTP_OIOSAML_KEY_LEN);
+    s->created = ngx_time();
+    s->expires = expires;
+    s->loa = oiosaml_identity_loa(identity);
+
+    p = (u_char *) s + sizeof(ngx_http_oiosaml_session_t);
+
+    for (i = 0; i < OIOSAML_F_MAX; i++) {
+        v = oiosaml_identity_get(identity, i, &len);
+
+        if (i == OIOSAML_F_BOOTSTRAP && oscf->bootstrap->nelts == 0) {
+            len = 0;    /* kept only where it may be fetched */
+        }
+
+        s->fields[i].data = p;
+
+        if (ngx_http_oiosaml_raw_field(i)) {
+            /* encoded already, or for the role check only */
+            s->fields[i].len = len;
+            p = ngx_cpymem(p, v, len);
+
+        } else {
+            s->fields[i].len = oiosaml_header_escape((char *) p, v, len);
+            p += s->fields[i].len;
+        }
+    }
+
+    return s;
+}
+
+
+/*
  * Fields kept as they are: the attributes (form-encoded), roles and
  * constraints (ASCII JSON), the compact privileges and the bootstrap token
- * (never headers); all others are escaped for headers once, here.
+ * (never headers); all others are escaped for headers once, at login.
  */
-static ngx_uint_t
+ngx_uint_t
 ngx_http_oiosaml_raw_field(ngx_uint_t i)
 {
     return i == OIOSAML_F_ATTRIBUTES || i == OIOSAML_F_PRIVILEGES
@@ -473,286 +420,12 @@ ngx_http_oiosaml_raw_field(ngx_uint_t i)
 }
 
 
-static ngx_rbtree_key_t
-ngx_http_oiosaml_key(const u_char *p)
+static ngx_http_oiosaml_store_ops_t *
+ngx_http_oiosaml_ops(ngx_http_request_t *r)
 {
-    ngx_rbtree_key_t  key;
+    ngx_http_oiosaml_main_conf_t  *omcf;
 
-    /* the leading bytes of a random ID or a digest are already uniform */
-    ngx_memcpy(&key, p, sizeof(key));
+    omcf = ngx_http_get_module_main_conf(r, ngx_http_oiosaml_module);
 
-    return key;
-}
-
-
-static ngx_http_oiosaml_snode_t *
-ngx_http_oiosaml_session_lookup(ngx_http_oiosaml_store_t *store,
-    const u_char *id)
-{
-    ngx_rbtree_key_t  key;
-
-    key = ngx_http_oiosaml_key(id);
-
-    return (ngx_http_oiosaml_snode_t *)
-               ngx_http_oiosaml_rbtree_find(&store->sh->sessions, key,
-                                            ngx_http_oiosaml_session_match,
-                                            id);
-}
-
-
-static ngx_int_t
-ngx_http_oiosaml_session_match(ngx_rbtree_node_t *node, const void *data)
-{
-    ngx_http_oiosaml_snode_t  *sn = (ngx_http_oiosaml_snode_t *) node;
-
-    return oiosaml_memeq(sn->id, data, NGX_HTTP_OIOSAML_SESSION_ID_LEN);
-}
-
-
-/*
- * The node with this key that match() accepts.  ngx_rbtree_insert_value()
- * sends an equal key right, but rotations can move nodes with equal keys
- * to either side of each other: at an equal key both subtrees are
- * searched (the left one recursively, as deep as the equal keys go).
- */
-ngx_rbtree_node_t *
-ngx_http_oiosaml_rbtree_find(ngx_rbtree_t *tree, ngx_rbtree_key_t key,
-    ngx_http_oiosaml_match_pt match, const void *data)
-{
-    return ngx_http_oiosaml_rbtree_walk(tree->root, tree->sentinel, key,
-                                        match, data);
-}
-
-
-static ngx_rbtree_node_t *
-ngx_http_oiosaml_rbtree_walk(ngx_rbtree_node_t *node,
-    ngx_rbtree_node_t *sentinel, ngx_rbtree_key_t key,
-    ngx_http_oiosaml_match_pt match, const void *data)
-{
-    ngx_rbtree_node_t  *found;
-
-    while (node != sentinel) {
-        if (key != node->key) {
-            node = (key < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        if (match(node, data)) {
-            return node;
-        }
-
-        found = ngx_http_oiosaml_rbtree_walk(node->left, sentinel, key,
-                                             match, data);
-        if (found != NULL) {
-            return found;
-        }
-
-        node = node->right;
-    }
-
-    return NULL;
-}
-
-
-static void
-ngx_http_oiosaml_session_unlink(ngx_http_oiosaml_store_t *store,
-    ngx_http_oiosaml_snode_t *sn)
-{
-    ngx_queue_remove(&sn->queue);
-    ngx_rbtree_delete(&store->sh->sessions, &sn->node);
-    store->sh->nsessions--;
-    store->sh->session_bytes -= ngx_http_oiosaml_slab_charge(
-                                    ngx_http_oiosaml_session_size(sn));
-    ngx_slab_free_locked(store->shpool, sn);
-}
-
-
-/* what the node took: its header and the fields */
-static size_t
-ngx_http_oiosaml_session_size(ngx_http_oiosaml_snode_t *sn)
-{
-    size_t      size;
-    ngx_uint_t  i;
-
-    size = offsetof(ngx_http_oiosaml_snode_t, data);
-
-    for (i = 0; i < OIOSAML_F_MAX; i++) {
-        size += sn->len[i];
-    }
-
-    return size;
-}
-
-
-/* what the slab allocator sets aside for size bytes (ngx_slab.c) */
-static size_t
-ngx_http_oiosaml_slab_charge(size_t size)
-{
-    size_t  n;
-
-    if (size > ngx_pagesize / 2) {
-        return ngx_align(size, ngx_pagesize);
-    }
-
-    for (n = 8; n < size; n <<= 1) { /* void */ }
-
-    return n;
-}
-
-
-/* drops expired sessions at the LRU tail */
-static void
-ngx_http_oiosaml_expire(ngx_http_oiosaml_store_t *store, time_t now,
-    ngx_uint_t n)
-{
-    ngx_uint_t                 i;
-    ngx_queue_t               *q;
-    ngx_http_oiosaml_snode_t  *sn;
-
-    for (i = 0; i < n && !ngx_queue_empty(&store->sh->lru); i++) {
-        q = ngx_queue_last(&store->sh->lru);
-        sn = ngx_queue_data(q, ngx_http_oiosaml_snode_t, queue);
-
-        if (sn->expires > now && sn->last + sn->idle > now) {
-            break;
-        }
-
-        ngx_http_oiosaml_session_unlink(store, sn);
-    }
-}
-
-
-/* evicts the least recently used session: 0 when there is none */
-static ngx_uint_t
-ngx_http_oiosaml_evict(ngx_http_oiosaml_store_t *store)
-{
-    ngx_queue_t               *q;
-    ngx_http_oiosaml_snode_t  *sn;
-
-    if (ngx_queue_empty(&store->sh->lru)) {
-        return 0;
-    }
-
-    q = ngx_queue_last(&store->sh->lru);
-    sn = ngx_queue_data(q, ngx_http_oiosaml_snode_t, queue);
-    ngx_http_oiosaml_session_unlink(store, sn);
-    store->sh->evicted++;
-
-    return 1;
-}
-
-
-/*
- * Room for a session: within the sessions' budget, and in the slab; only
- * other sessions, the least recently used first, make room for it.
- */
-static ngx_http_oiosaml_snode_t *
-ngx_http_oiosaml_session_alloc(ngx_http_oiosaml_store_t *store, size_t size)
-{
-    size_t                     charge;
-    ngx_http_oiosaml_snode_t  *sn;
-
-    charge = ngx_http_oiosaml_slab_charge(size);
-
-    if (charge > store->sh->session_budget) {
-        return NULL;
-    }
-
-    while (store->sh->session_bytes + charge > store->sh->session_budget) {
-        if (!ngx_http_oiosaml_evict(store)) {
-            return NULL;
-        }
-    }
-
-    for ( ;; ) {
-        sn = ngx_slab_alloc_locked(store->shpool, size);
-        if (sn != NULL) {
-            return sn;
-        }
-
-        if (!ngx_http_oiosaml_evict(store)) {
-            return NULL;
-        }
-    }
-}
-
-
-/*
- * Counts a login started by the browser named by key (a cookie value, or
- * the address and User-Agent).  NGX_OK: within the limit; NGX_BUSY: over
- * it, and *first is set on the first refusal of the window (the one that
- * is logged).  With the limiter's table full the login is allowed (and
- * that logged once a minute): the limit protects the IdP, it must not
- * lock users out.
- */
-ngx_int_t
-ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *key,
-    size_t len, ngx_uint_t limit, time_t window, ngx_uint_t *first,
-    ngx_log_t *log)
-{
-    time_t                     now;
-    unsigned int               dlen;
-    u_char                     digest[32];
-    ngx_int_t                  rc;
-    ngx_uint_t                 full;
-    ngx_http_oiosaml_store_t  *store;
-    ngx_http_oiosaml_tnode_t  *tn;
-
-    *first = 0;
-
-    if (EVP_Digest(key, len, digest, &dlen, EVP_sha256(), NULL) != 1) {
-        return NGX_OK;
-    }
-
-    store = zone->data;
-    now = ngx_time();
-    full = 0;
-    rc = NGX_OK;
-
-    ngx_shmtx_lock(&store->shpool->mutex);
-
-    ngx_http_oiosaml_table_expire(&store->sh->logins, now,
-                                  NGX_HTTP_OIOSAML_EXPIRE_BATCH);
-
-    tn = ngx_http_oiosaml_table_find(&store->sh->logins, digest);
-
-    if (tn != NULL && (time_t) tn->enode.key <= now) {
-        /* its window has passed: a new one */
-        tn->count = 0;
-        ngx_http_oiosaml_table_renew(&store->sh->logins, tn, now + window);
-    }
-
-    if (tn == NULL) {
-        tn = ngx_http_oiosaml_table_add(&store->sh->logins, digest,
-                                        now + window, now);
-
-        if (tn == NULL
-            && store->sh->logins_full_logged + NGX_HTTP_OIOSAML_FULL_LOG
-               <= now)
-        {
-            store->sh->logins_full_logged = now;
-            full = store->sh->logins.size;
-        }
-    }
-
-    if (tn != NULL) {
-        tn->count++;
-
-        if (tn->count > limit) {
-            *first = (tn->count == limit + 1);
-            rc = NGX_BUSY;
-        }
-    }
-
-    ngx_shmtx_unlock(&store->shpool->mutex);
-
-    if (full) {
-        ngx_log_error(NGX_LOG_WARN, log, 0,
-                      "oiosaml: the login limiter's table is full (%ui "
-                      "browsers in their window): logins are not limited "
-                      "until entries expire; consider limit_req for the "
-                      "endpoints and a larger oiosaml_zone", full);
-    }
-
-    return rc;
+    return omcf->ops;
 }

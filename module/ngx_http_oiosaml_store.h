@@ -1,7 +1,14 @@
 
 /*
+ * The store: one interface (ngx_http_oiosaml_store_ops_t), two backends
+ * chosen at configuration time (oiosaml_store): the shared-memory zone
+ * (ngx_http_oiosaml_store_shm.c, the default) and Redis
+ * (ngx_http_oiosaml_store_redis.c), for which the zone is a short-lived
+ * cache.  The callers use ngx_http_oiosaml_store_*() (ngx_http_oiosaml_
+ * store.c) and never ask which backend runs.
+ *
  * The shared-memory zone's layout, for the files that keep state in it:
- * ngx_http_oiosaml_store.c (sessions, replay cache, login counts),
+ * ngx_http_oiosaml_store_shm.c (sessions, replay cache, login counts),
  * ngx_http_oiosaml_refresh.c (refreshed metadata) and
  * ngx_http_oiosaml_status.c (counters).
  *
@@ -28,14 +35,16 @@
 #define NGX_HTTP_OIOSAML_RESERVE_SHARE   16
 
 
+/* a session: its key is SHA-256 of the session ID, never the ID */
 typedef struct {
-    ngx_rbtree_node_t          node;        /* key: leading bytes of id */
+    ngx_rbtree_node_t          node;        /* key: leading bytes of key */
     ngx_queue_t                queue;       /* LRU, most recent first */
-    u_char                     id[NGX_HTTP_OIOSAML_SESSION_ID_LEN];
+    u_char                     key[NGX_HTTP_OIOSAML_KEY_LEN];
     time_t                     created;
     time_t                     last;
     time_t                     expires;
     time_t                     idle;
+    time_t                     fresh_until; /* as a cache; 0: the store */
     u_char                     loa;
     uint32_t                   sp;          /* the SP's rec->key */
     uint32_t                   len[OIOSAML_F_MAX];
@@ -87,6 +96,7 @@ typedef struct {
     ngx_atomic_t               trust_gen;   /* bumped by each new copy */
     ngx_uint_t                 nsessions;
     ngx_uint_t                 evicted;
+    ngx_atomic_t               store_down;  /* Redis: an outage logged */
 } ngx_http_oiosaml_shctx_t;
 
 
@@ -117,6 +127,40 @@ typedef struct {
 } ngx_http_oiosaml_store_t;
 
 
+/*
+ * A backend.  Each operation either ends at once and returns its result,
+ * or returns NGX_AGAIN and ends later with ngx_http_oiosaml_store_done();
+ * results other than the status go into the request's context
+ * (ngx_http_oiosaml_ctx_t: session, first).
+ *
+ *   find     the session of a key: NGX_OK (ctx->session), NGX_DECLINED;
+ *            wait 0: only what is at hand (no NGX_AGAIN)
+ *   commit   an ACS answer: both IDs recorded as used, the session
+ *            replaced; NGX_OK, NGX_BUSY (an ID was used: c->refused)
+ *   remove   ends a session: NGX_OK
+ *   once     records a digest until "until": NGX_OK, NGX_BUSY (seen)
+ *   count    a login of the browser digest names: NGX_OK, NGX_BUSY (over
+ *            the limit; ctx->first on the first refusal of the window)
+ *
+ * NGX_ERROR from any: the store cannot answer (err_store).
+ */
+struct ngx_http_oiosaml_store_ops_s {
+    ngx_int_t  (*find)(ngx_http_request_t *r, const u_char *key,
+                   ngx_uint_t wait);
+    ngx_int_t  (*commit)(ngx_http_request_t *r,
+                   ngx_http_oiosaml_commit_t *c);
+    ngx_int_t  (*remove)(ngx_http_request_t *r, const u_char *key);
+    ngx_int_t  (*once)(ngx_http_request_t *r, const u_char *digest,
+                   time_t until);
+    ngx_int_t  (*count)(ngx_http_request_t *r, const u_char *digest,
+                   ngx_uint_t limit, time_t window);
+};
+
+
+extern ngx_http_oiosaml_store_ops_t  ngx_http_oiosaml_store_shm_ops;
+extern ngx_http_oiosaml_store_ops_t  ngx_http_oiosaml_store_redis_ops;
+
+
 /* does the node hold what data names? */
 typedef ngx_int_t (*ngx_http_oiosaml_match_pt)(ngx_rbtree_node_t *node,
     const void *data);
@@ -124,6 +168,15 @@ typedef ngx_int_t (*ngx_http_oiosaml_match_pt)(ngx_rbtree_node_t *node,
 
 ngx_rbtree_node_t *ngx_http_oiosaml_rbtree_find(ngx_rbtree_t *tree,
     ngx_rbtree_key_t key, ngx_http_oiosaml_match_pt match, const void *data);
+
+/* ngx_http_oiosaml_store_shm.c, also for the Redis backend's cache */
+ngx_int_t ngx_http_oiosaml_shm_get(ngx_http_request_t *r,
+    ngx_shm_zone_t *zone, const u_char *key, time_t idle,
+    ngx_http_oiosaml_session_t **session, ngx_uint_t *fresh);
+ngx_int_t ngx_http_oiosaml_shm_put(ngx_http_request_t *r,
+    ngx_shm_zone_t *zone, ngx_http_oiosaml_session_t *s, time_t idle,
+    time_t fresh_until);
+void ngx_http_oiosaml_shm_remove(ngx_shm_zone_t *zone, const u_char *key);
 
 /* ngx_http_oiosaml_table.c */
 void ngx_http_oiosaml_table_init(ngx_http_oiosaml_table_t *t,

@@ -737,6 +737,14 @@ int oiosaml_identity_expired_cert(const oiosaml_identity_t *identity);
 /* the assertion ID, as recorded in the replay store */
 const char *oiosaml_identity_assertion_id(const oiosaml_identity_t *ident);
 
+/*
+ * How long the assertion ID must be remembered: the assertion's last
+ * moment of validity plus the clock skew.  With no replay callback in
+ * oiosaml_verify_params_t, the caller records the ID (the issuer's
+ * entityID, "\n", the ID) itself, after verification.
+ */
+time_t oiosaml_identity_replay_until(const oiosaml_identity_t *ident);
+
 
 /* ---- response check: the ACS's verdict, rule by rule (oiosamlctl) ------ */
 
