@@ -403,6 +403,11 @@ ngx_http_oiosaml_start_login(ngx_http_request_t *r,
         return ngx_http_oiosaml_fail(r, oscf, "login", &err);
     }
 
+    if (!ngx_http_oiosaml_store_available(r)) {
+        /* its answer could not be recorded: say so now, not after it */
+        return ngx_http_oiosaml_store_down(r, oscf);
+    }
+
     ctx = ngx_http_oiosaml_ctx(r);
     l = ngx_pcalloc(r->pool, sizeof(ngx_http_oiosaml_login_t));
 

@@ -30,6 +30,7 @@ static ngx_int_t ngx_http_oiosaml_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_oiosaml_postconfiguration(ngx_conf_t *cf);
 static char *ngx_http_oiosaml_check_sec(ngx_conf_t *cf, void *post,
     void *data);
+static ngx_int_t ngx_http_oiosaml_module_init_process(ngx_cycle_t *cycle);
 
 
 static ngx_conf_post_t  ngx_http_oiosaml_secret_post_handler = {
@@ -63,6 +64,13 @@ static ngx_command_t  ngx_http_oiosaml_commands[] = {
     { ngx_string("oiosaml_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_oiosaml_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("oiosaml_store"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_oiosaml_store,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -338,10 +346,10 @@ ngx_module_t  ngx_http_oiosaml_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    ngx_http_oiosaml_init_process,         /* init process */
+    ngx_http_oiosaml_module_init_process,  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_oiosaml_store_exit_process,   /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -556,4 +564,16 @@ ngx_http_oiosaml_check_sec(ngx_conf_t *cf, void *post, void *data)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/* a worker starts: its connection to the store, the upkeep timers */
+static ngx_int_t
+ngx_http_oiosaml_module_init_process(ngx_cycle_t *cycle)
+{
+    if (ngx_http_oiosaml_store_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_oiosaml_init_process(cycle);
 }

@@ -291,6 +291,7 @@ ngx_int_t ngx_http_oiosaml_store_once(ngx_http_request_t *r,
 ngx_int_t ngx_http_oiosaml_store_count(ngx_http_request_t *r,
     const u_char *key, size_t len, ngx_uint_t limit, time_t window,
     ngx_http_oiosaml_next_pt next);
+ngx_uint_t ngx_http_oiosaml_store_available(ngx_http_request_t *r);
 ngx_int_t ngx_http_oiosaml_store_down(ngx_http_request_t *r,
     ngx_http_oiosaml_srv_conf_t *oscf);
 void ngx_http_oiosaml_store_done(ngx_http_request_t *r, ngx_int_t rc);

@@ -287,6 +287,14 @@ ngx_http_oiosaml_store_rerun(ngx_http_request_t *r, ngx_int_t rc)
 }
 
 
+/* may a login start?  Not when it could not be recorded at the ACS */
+ngx_uint_t
+ngx_http_oiosaml_store_available(ngx_http_request_t *r)
+{
+    return ngx_http_oiosaml_ops(r)->available();
+}
+
+
 /* the marker for "run the phases again": the access phase waited */
 ngx_int_t
 ngx_http_oiosaml_store_phases(ngx_http_request_t *r, ngx_int_t rc)

@@ -141,6 +141,8 @@ typedef struct {
  *   once     records a digest until "until": NGX_OK, NGX_BUSY (seen)
  *   count    a login of the browser digest names: NGX_OK, NGX_BUSY (over
  *            the limit; ctx->first on the first refusal of the window)
+ *   available  1 unless the store is known to be down (no round trip): a
+ *            login is not started that could not be recorded
  *
  * NGX_ERROR from any: the store cannot answer (err_store).
  */
@@ -154,6 +156,7 @@ struct ngx_http_oiosaml_store_ops_s {
                    time_t until);
     ngx_int_t  (*count)(ngx_http_request_t *r, const u_char *digest,
                    ngx_uint_t limit, time_t window);
+    ngx_uint_t (*available)(void);
 };
 
 

@@ -36,6 +36,7 @@ static ngx_int_t ngx_http_oiosaml_shm_once(ngx_http_request_t *r,
     const u_char *digest, time_t until);
 static ngx_int_t ngx_http_oiosaml_shm_count(ngx_http_request_t *r,
     const u_char *digest, ngx_uint_t limit, time_t window);
+static ngx_uint_t ngx_http_oiosaml_shm_available(void);
 static ngx_int_t ngx_http_oiosaml_shm_insert(ngx_http_oiosaml_store_t *store,
     ngx_http_oiosaml_session_t *s, uint32_t sp, time_t idle,
     time_t fresh_until);
@@ -65,7 +66,8 @@ ngx_http_oiosaml_store_ops_t  ngx_http_oiosaml_store_shm_ops = {
     ngx_http_oiosaml_shm_commit,
     ngx_http_oiosaml_shm_remove_op,
     ngx_http_oiosaml_shm_once,
-    ngx_http_oiosaml_shm_count
+    ngx_http_oiosaml_shm_count,
+    ngx_http_oiosaml_shm_available
 };
 
 
@@ -362,6 +364,14 @@ ngx_http_oiosaml_shm_count(ngx_http_request_t *r, const u_char *digest,
     return ngx_http_oiosaml_login_count(omcf->shm_zone, digest, limit,
                                         window, &ctx->first,
                                         r->connection->log);
+}
+
+
+/* the zone is always there */
+static ngx_uint_t
+ngx_http_oiosaml_shm_available(void)
+{
+    return 1;
 }
 
 

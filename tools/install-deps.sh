@@ -12,7 +12,8 @@ packages="
     build-essential pkg-config
     nginx nginx-dev
     liblasso3-dev libxmlsec1-dev libxml2-dev libssl-dev zlib1g-dev
-    libglib2.0-dev libcmocka-dev libcurl4-openssl-dev
+    libglib2.0-dev libcmocka-dev libcurl4-openssl-dev libhiredis-dev
+    redis-server redis-sentinel
     openssl curl ca-certificates xmlsec1
     libxml2-utils opensaml-schemas xmltooling-schemas
     python3 python3-pycurl python3-pysaml2 python3-lasso
@@ -27,7 +28,7 @@ if [ "${1:-}" = deb ]; then
     build-essential pkg-config debhelper dpkg-dev
     nginx nginx-dev
     liblasso3-dev libxmlsec1-dev libxml2-dev libssl-dev zlib1g-dev
-    libglib2.0-dev
+    libglib2.0-dev libhiredis-dev
     lintian mmdebstrap debian-archive-keyring
     openssl python3 python3-pycurl
 "

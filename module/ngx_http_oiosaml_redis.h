@@ -1,0 +1,89 @@
+
+/*
+ * A worker's connection to Redis (or to the master that Sentinel names),
+ * on hiredis's asynchronous API driven by nginx's events: one connection
+ * per worker, commands pipelined on it, each with its own timeout; when
+ * the connection fails it is made again with a growing pause.  Used by
+ * the Redis store (ngx_http_oiosaml_store_redis.c).
+ */
+
+
+#ifndef _NGX_HTTP_OIOSAML_REDIS_H_INCLUDED_
+#define _NGX_HTTP_OIOSAML_REDIS_H_INCLUDED_
+
+
+#include "ngx_http_oiosaml_module.h"
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+
+#define NGX_HTTP_OIOSAML_REDIS_MAX_ARGS   12
+#define NGX_HTTP_OIOSAML_REDIS_SENTINELS  8
+
+
+typedef struct ngx_http_oiosaml_redis_op_s  ngx_http_oiosaml_redis_op_t;
+
+/* the reply, or NULL: no answer within the timeout, or no connection */
+typedef void (*ngx_http_oiosaml_redis_pt)(ngx_http_oiosaml_redis_op_t *op,
+    redisReply *reply);
+
+
+/* where the store is, from oiosaml_store */
+struct ngx_http_oiosaml_redis_conf_s {
+    ngx_str_t                    url;          /* as configured, for logs */
+    ngx_str_t                    host;         /* an address, NUL-ended */
+    in_port_t                    port;
+    ngx_str_t                    unix_path;    /* NUL-ended */
+    ngx_uint_t                   db;
+    ngx_str_t                    password;     /* from password_file= */
+    ngx_str_t                    prefix;       /* of every key */
+    ngx_msec_t                   timeout;
+    time_t                       cache;        /* the zone's lifetime */
+    ngx_str_t                    master;       /* Sentinel's name for it */
+    ngx_uint_t                   nsentinels;
+    ngx_str_t             sentinel_host[NGX_HTTP_OIOSAML_REDIS_SENTINELS];
+    in_port_t             sentinel_port[NGX_HTTP_OIOSAML_REDIS_SENTINELS];
+};
+
+
+/*
+ * A command.  Allocated by ngx_http_oiosaml_redis_op() and freed after its
+ * handler ran: a request that stopped waiting (the timeout) leaves the op
+ * to hiredis until the reply or the disconnection comes.
+ */
+struct ngx_http_oiosaml_redis_op_s {
+    ngx_http_request_t          *r;            /* NULL once it gave up */
+    ngx_http_oiosaml_redis_pt    handler;
+    void                        *data;
+    ngx_event_t                  timer;
+    ngx_queue_t                  queue;        /* waiting to be sent */
+    ngx_uint_t                   queued;
+    ngx_uint_t                   argc;
+    const char                  *argv[NGX_HTTP_OIOSAML_REDIS_MAX_ARGS];
+    size_t                       argvlen[NGX_HTTP_OIOSAML_REDIS_MAX_ARGS];
+    u_char                       key[NGX_HTTP_OIOSAML_KEY_LEN];
+    ngx_uint_t                   limit;
+    u_char                      *buf;          /* the arguments' bytes */
+    u_char                      *last;
+    u_char                      *end;
+};
+
+
+ngx_http_oiosaml_redis_op_t *ngx_http_oiosaml_redis_op(
+    ngx_http_request_t *r, size_t size, ngx_http_oiosaml_redis_pt handler);
+void ngx_http_oiosaml_redis_arg(ngx_http_oiosaml_redis_op_t *op,
+    const u_char *data, size_t len);
+void ngx_http_oiosaml_redis_key(ngx_http_oiosaml_redis_op_t *op,
+    const char *kind, const u_char *digest);
+void ngx_http_oiosaml_redis_num(ngx_http_oiosaml_redis_op_t *op,
+    time_t n);
+ngx_int_t ngx_http_oiosaml_redis_send(ngx_http_oiosaml_redis_op_t *op);
+void ngx_http_oiosaml_redis_send_quiet(ngx_http_oiosaml_redis_op_t *op);
+ngx_uint_t ngx_http_oiosaml_redis_available(void);
+ngx_int_t ngx_http_oiosaml_redis_init_process(ngx_cycle_t *cycle,
+    ngx_http_oiosaml_redis_conf_t *conf, ngx_atomic_t *down_flag);
+void ngx_http_oiosaml_redis_exit_process(void);
+
+
+#endif /* _NGX_HTTP_OIOSAML_REDIS_H_INCLUDED_ */
