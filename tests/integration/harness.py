@@ -43,6 +43,16 @@ WRAP = os.environ.get("OIOSAML_NGINX_WRAP", "").split()
 # it (start, reload, stop, each HTTP request) are multiplied by this
 SLOW = float(os.environ.get("OIOSAML_TEST_SLOW", "1"))
 
+# OIOSAML_TEST_STORE: "redis://..." (and options): every SpTestCase keeps
+# its state in that Redis (tests/run integration-redis); tests of the
+# zone's own bounds skip with it (skip_with_redis)
+STORE = os.environ.get("OIOSAML_TEST_STORE", "")
+
+
+def skip_with_redis(reason):
+    return unittest.skipIf(STORE.startswith("redis"), reason)
+
+
 # log lines that may appear in a test's error.log without failing it
 BENIGN = (
     "signal process started",
@@ -384,9 +394,10 @@ class SpTestCase(unittest.TestCase):
                       "UUID", "RID", "Spec", "NameID-Format", "Attributes",
                       "Evil", "Bootstrap"))
         idp_extra = cls.idp_extra.format(certs=c)
+        store = f"    oiosaml_store {STORE};\n" if STORE else ""
         return f"""
     oiosaml_zone oiosaml:4m;
-{cls.http_extra}
+{store}{cls.http_extra}
     server {{
         listen 127.0.0.1:{cls.port} ssl;
         ssl_certificate {c}/tls.crt;
