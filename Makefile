@@ -150,9 +150,7 @@ deb:
 	tools/install-deps.sh deb
 	tools/deb/build
 
-# the test IdP module is a fixture of the test, never in a package
 test-deb: deb
-	$(MAKE) DEPS= $(TESTIDP)
 	tests/deb/run
 
 clean:

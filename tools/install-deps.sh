@@ -28,7 +28,7 @@ if [ "${1:-}" = deb ]; then
     build-essential pkg-config debhelper dpkg-dev
     nginx nginx-dev
     liblasso3-dev libxmlsec1-dev libxml2-dev libssl-dev zlib1g-dev
-    libglib2.0-dev libhiredis-dev
+    libglib2.0-dev libcurl4-openssl-dev libhiredis-dev
     lintian mmdebstrap debian-archive-keyring
     openssl python3 python3-pycurl
 "
