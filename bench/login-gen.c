@@ -9,9 +9,11 @@
  *
  *   login-gen -k IDP.key -c IDP.crt -s SP.crt -u USERS -i IDP_ENTITY_ID
  *             -a SP_ENTITY_ID -d ACS_URL -n COUNT [-e METHOD] [-t oaep|oaep11]
- *             [-U USER] [-r RELAYSTATE] [-v VALIDITY_SECONDS]
+ *             [-U USER] [-r RELAYSTATE] [-v VALIDITY_SECONDS] [-S SIGNED]
  *
  * METHOD: none (default), aes128-gcm, aes256-gcm, aes128-cbc, aes256-cbc.
+ * SIGNED: assertion (default), response, both, none.  bench/abuse signs
+ * with a key the SP does not trust (-k, -c) to forge responses.
  */
 
 
@@ -29,7 +31,8 @@ usage(void)
 {
     fprintf(stderr, "usage: login-gen -k key -c cert -s sp_cert -u users "
             "-i idp_entity -a sp_entity -d acs_url -n count [-e method] "
-            "[-t oaep|oaep11] [-U user] [-r relay] [-v seconds]\n");
+            "[-t oaep|oaep11] [-U user] [-r relay] [-v seconds] "
+            "[-S assertion|response|both|none]\n");
     exit(2);
 }
 
@@ -42,7 +45,7 @@ main(int argc, char **argv)
     char                  *xml, *b64, *enc, *relay_enc;
     size_t                 len;
     time_t                 now;
-    const char            *user, *relay, *method, *transport;
+    const char            *user, *relay, *method, *transport, *sign;
     testidp_t             *idp;
     testidp_err_t          err;
     testidp_conf_t         conf;
@@ -60,8 +63,9 @@ main(int argc, char **argv)
     relay = NULL;
     method = "none";
     transport = "oaep";
+    sign = "assertion";
 
-    while ((c = getopt(argc, argv, "k:c:s:u:i:a:d:n:e:t:U:r:v:")) != -1) {
+    while ((c = getopt(argc, argv, "k:c:s:u:i:a:d:n:e:t:U:r:v:S:")) != -1) {
         switch (c) {
         case 'k': conf.key_file = optarg; break;
         case 'c': conf.cert_file = optarg; break;
@@ -76,6 +80,7 @@ main(int argc, char **argv)
         case 'U': user = optarg; break;
         case 'r': relay = optarg; break;
         case 'v': validity = atol(optarg); break;
+        case 'S': sign = optarg; break;
         default: usage();
         }
     }
@@ -118,6 +123,18 @@ main(int argc, char **argv)
         knobs.encrypt = TESTIDP_ENC_AES128_CBC;
     } else if (strcmp(method, "aes256-cbc") == 0) {
         knobs.encrypt = TESTIDP_ENC_AES256_CBC;
+    } else {
+        usage();
+    }
+
+    if (strcmp(sign, "assertion") == 0) {
+        knobs.sign = TESTIDP_SIGN_ASSERTION;
+    } else if (strcmp(sign, "response") == 0) {
+        knobs.sign = TESTIDP_SIGN_RESPONSE;
+    } else if (strcmp(sign, "both") == 0) {
+        knobs.sign = TESTIDP_SIGN_BOTH;
+    } else if (strcmp(sign, "none") == 0) {
+        knobs.sign = TESTIDP_SIGN_NONE;
     } else {
         usage();
     }
