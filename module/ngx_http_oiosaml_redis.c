@@ -510,8 +510,9 @@ ngx_http_oiosaml_redis_available(void)
 {
     ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
 
+    /* down: as this worker or another worker of the node saw it */
     return rd->conf != NULL && rd->state != NGX_HTTP_OIOSAML_REDIS_DOWN
-           && !rd->down;
+           && !rd->down && *rd->down_flag == 0;
 }
 
 

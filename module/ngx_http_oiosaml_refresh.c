@@ -339,6 +339,7 @@ ngx_http_oiosaml_md_put(ngx_shm_zone_t *zone, uint32_t sp, const char *idp,
     md->sp = sp;
     ngx_memcpy(md->idp, idp, n + 1);
     md->len = len;
+    md->checked = ngx_time();
     ngx_memcpy(md->data, data, len);
     md->gen = ++store->sh->trust_gen;
     ngx_queue_insert_tail(&store->sh->metadata, &md->queue);
@@ -371,6 +372,7 @@ ngx_http_oiosaml_trust_sync(ngx_http_oiosaml_srv_conf_t *oscf,
         u_char   idp[64];
         u_char  *data;
         size_t   len;
+        time_t   checked;
     } todo[16];
 
     rec = oscf->rec;
@@ -413,6 +415,7 @@ ngx_http_oiosaml_trust_sync(ngx_http_oiosaml_srv_conf_t *oscf,
         ngx_memcpy(todo[n].idp, md->idp, sizeof(md->idp));
         todo[n].data = copy;
         todo[n].len = md->len;
+        todo[n].checked = md->checked;
         n++;
     }
 
@@ -425,10 +428,15 @@ ngx_http_oiosaml_trust_sync(ngx_http_oiosaml_srv_conf_t *oscf,
     for (i = 0; i < n; i++) {
         oiosaml_err_clear(&err);
 
+        /*
+         * judged as when it was checked: a worker that takes the copy
+         * after its validUntil still takes it (the IdP is then
+         * unavailable, as in every other worker), never keeps the older
+         */
         if (oiosaml_sp_idp_update(rec->sp, (char *) todo[i].idp,
                                   ngx_strlen(todo[i].idp),
                                   (char *) todo[i].data, todo[i].len,
-                                  ngx_time(), &err)
+                                  todo[i].checked, &err)
             != OIOSAML_OK)
         {
             ngx_log_error(NGX_LOG_ERR, log, 0,

@@ -105,6 +105,7 @@ typedef struct {
     ngx_queue_t                queue;
     uint32_t                   sp;          /* ngx_http_oiosaml_sp_key() */
     ngx_atomic_uint_t          gen;
+    time_t                     checked;     /* when it was accepted */
     u_char                     idp[64];
     size_t                     len;
     u_char                     data[1];

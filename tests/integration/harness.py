@@ -46,11 +46,12 @@ SLOW = float(os.environ.get("OIOSAML_TEST_SLOW", "1"))
 # OIOSAML_TEST_STORE: "redis://..." (and options): every SpTestCase keeps
 # its state in that Redis (tests/run integration-redis); tests of the
 # zone's own bounds skip with it (skip_with_redis)
-STORE = os.environ.get("OIOSAML_TEST_STORE", "")
+def store():
+    return os.environ.get("OIOSAML_TEST_STORE", "")
 
 
 def skip_with_redis(reason):
-    return unittest.skipIf(STORE.startswith("redis"), reason)
+    return unittest.skipIf(store().startswith("redis"), reason)
 
 
 # log lines that may appear in a test's error.log without failing it
@@ -394,10 +395,13 @@ class SpTestCase(unittest.TestCase):
                       "UUID", "RID", "Spec", "NameID-Format", "Attributes",
                       "Evil", "Bootstrap"))
         idp_extra = cls.idp_extra.format(certs=c)
-        store = f"    oiosaml_store {STORE};\n" if STORE else ""
+        # a prefix per class: each class's state starts empty, as its
+        # own zone would
+        line = (f"    oiosaml_store {store()} prefix={cls.__name__[:60]}:;\n"
+                if store() else "")
         return f"""
     oiosaml_zone oiosaml:4m;
-{store}{cls.http_extra}
+{line}{cls.http_extra}
     server {{
         listen 127.0.0.1:{cls.port} ssl;
         ssl_certificate {c}/tls.crt;

@@ -9,7 +9,8 @@ import subprocess
 import time
 import urllib.parse
 
-from harness import HTML, Browser, SpTestCase, cert, free_port
+from harness import (HTML, Browser, SpTestCase, cert, free_port,
+                     skip_with_redis)
 
 AULA = "http://aula.dk/roles/usersystemrole/"
 
@@ -524,6 +525,7 @@ class ZoneFloodTestCase(SpTestCase):
         return json.loads(r.body)
 
 
+@skip_with_redis("counts the zone's limiter table")
 class CookielessLoginFloodTest(ZoneFloodTestCase):
     """(a) cookie-less GET /saml/login, each with another User-Agent, with
     the login limit on: nothing is stored for the new browser cookie, and

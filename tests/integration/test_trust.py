@@ -206,6 +206,26 @@ class RefreshTest(TrustTestCase):
         return [self.login_at(name, encrypt="none")[1].status
                 for _ in range(n)]
 
+    def test_a_copy_taken_after_its_valid_until(self):
+        """A worker that takes a refreshed copy only after its validUntil
+        takes it all the same (the IdP is unavailable, as in the worker
+        that checked it), and never keeps serving the older copy."""
+        original = open(self.metadata).read()
+        until = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                              time.gmtime(time.time() + 3))
+        self.write_metadata(original.replace(
+            'entityID="https://idp.test/"',
+            f'entityID="https://idp.test/" validUntil="{until}"'))
+        # no request until the copy has expired: no worker has taken it
+        time.sleep(4.5)
+        statuses = [Browser().get(self.url("/saml/login?idp=test")).status
+                    for _ in range(12)]
+        self.assertEqual(statuses, [503] * 12)
+        self.write_metadata(original)
+        time.sleep(2.5)
+        self.assertEqual(self.logins("", 2), [303, 303])
+        self.nginx.new_log()
+
     def test_refresh_keep_last_good_and_recover(self):
         self.assertEqual(self.logins("next", 2), [403, 403])
         self.nginx.new_log()
