@@ -357,7 +357,8 @@ ngx_http_oiosaml_testidp_slow(ngx_http_request_t *r,
     ngx_add_timer(&ctx->delay, (ngx_msec_t) sw.slow * 1000);
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "oiosaml test idp: slow: answering in %us", sw.slow);
+                  "oiosaml test idp: slow: answering in %uis",
+                  (ngx_uint_t) sw.slow);
 
     /* a request body handler keeps the count the body reader took */
     if (!from_body) {
