@@ -136,11 +136,11 @@ class ScenarioTestCase(SpTestCase):
         acs, answer = self.idp_answer(b, page, user, **knobs)
         return b, b.post(acs, answer)
 
-    def rollover_check(self, at):
+    def rollover_check(self, at, cert="idp-next.crt"):
+        extra = ["--idp-cert", f"kommune={CERTS}/{cert}"] if cert else []
         return subprocess.run(
-            [CTL, "rollover", "check", self.nginx.conf, "--at", iso(at),
-             "--idp-cert", f"kommune={CERTS}/idp-next.crt"],
-            capture_output=True, text=True)
+            [CTL, "rollover", "check", self.nginx.conf, "--at", iso(at)]
+            + extra, capture_output=True, text=True)
 
 
 class SwitchesTest(ScenarioTestCase):
@@ -244,6 +244,12 @@ class DownTest(ScenarioTestCase):
         # docs/test-idp.md), so let both look now
         for _ in range(8):
             Browser().get(self.url("/saml/choose?return=/app/x"))
+        # the operator's check predicts it
+        r = self.rollover_check(at + 1, None)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("validUntil", r.stdout)
+        r = self.rollover_check(at - 2, None)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         # before: logins work; one is left waiting at the IdP
         self.assertEqual(self.login()[1].status, 303)
         b, page = self.start()
