@@ -34,13 +34,20 @@ stop
 "$certs/make-certs.sh" "$certs"
 mkdir -p "$dir/tmp"
 
-"$certs/make-idp-metadata.sh" https://idp.demo-kommune.example/ \
-    https://127.0.0.1:8443/idp/demo/sso https://127.0.0.1:8443/idp/demo/slo \
-    "$certs/idp.crt" > "$dir/idp-demo.xml"
-"$certs/make-idp-metadata.sh" https://adfs.eksempel-kommune.example/ \
-    https://127.0.0.1:8443/idp/eksempel/sso \
-    https://127.0.0.1:8443/idp/eksempel/slo \
-    "$certs/idp-next.crt" > "$dir/idp-eksempel.xml"
+# one test IdP per persona (docs/test-idp.md): id, entityID
+while read -r id entity; do
+    "$certs/make-idp-metadata.sh" "$entity" \
+        "https://127.0.0.1:8443/idp/$id/sso" \
+        "https://127.0.0.1:8443/idp/$id/slo" \
+        "$certs/idp.crt" > "$dir/idp-$id.xml"
+done <<'IDPS'
+demo https://saml.n2adgangsstyring.demo.example/runtime
+nemlogin https://saml.nemlog-in.demo.example/
+eksempel http://adfs.eksempel-kommune.example/adfs/services/trust
+korsbaek http://adfs.korsbaek.example/adfs/services/trust
+borgen https://idp.borgen-kommune.example/
+gammel https://idp.gammel-kommune.example/
+IDPS
 
 sed -e "s|@DIR@|$dir|g" -e "s|@ROOT@|$root|g" -e "s|@CERTS@|$certs|g" \
     -e "s|@OBJS@|$objs|g" "$root/conf/demo/nginx.conf.in" > "$dir/nginx.conf"
@@ -55,10 +62,17 @@ cat <<MSG
 
   Portfolio:       /aula/ /sapa/ /ky/ /flis/ with roles (conf/portfolio/)
   SP metadata:     https://127.0.0.1:8443/saml/metadata
-  Test IdPs:       Demo Kommune (OIOSAML 3, encrypts)   /idp/demo/
-                   Eksempel Kommune (OIOSAML 2)         /idp/eksempel/
+  Test IdPs:       one per persona, on the choice page (docs/test-idp.md)
+                   /idp/demo/      Context Handler 2
+                   /idp/nemlogin/  NemLog-in3
+                   /idp/eksempel/  AD FS, multipleauthn
+                   /idp/korsbaek/  AD FS, level in the RelayState
+                   /idp/borgen/    OIOSAML 2 (NIST levels)
+                   /idp/gammel/    OIOSAML 2 without a level
+  Scenarios:       curl -k -d switch=down https://127.0.0.1:8443/idp/demo/admin
   Test users:      alice (Substantial, most roles), bob (Low, FLIS admin
-                   steps up), carl (OIOSAML 2, KY), dorte (no roles here)
+                   steps up), carl (Eksempel Kommune, KY), dorte (no roles
+                   here), hanne (High, Aula admin); conf/demo/users.conf
   Log:             $dir/error.log
   Stop:            make demo-stop
 

@@ -7,10 +7,12 @@
  *       oiosaml_test_idp entity_id=URL key=PEM cert=PEM users=FILE
  *                        sp_cert=PEM [wrong_key=PEM wrong_cert=PEM]
  *                        [encrypt_cert=PEM] [sp_sls=URL] [base_url=URL]
- *                        [profile=oiosaml3|oiosaml2|adfs];
+ *                        [profile=oiosaml3|oiosaml2|adfs] [persona=NAME]
+ *                        [next_key=PEM next_cert=PEM] [admin=on|off];
  *   }
  *
- * serves {location}sso, login, slo, logout_user and metadata.
+ * serves {location}sso, login, slo, logout_user, metadata and admin
+ * (docs/test-idp.md).
  */
 
 
@@ -18,15 +20,10 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "testidp.h"
+#include "ngx_http_oiosaml_testidp_module.h"
 
 
 #define NGX_HTTP_TESTIDP_MAX_BODY  (1024 * 1024)
-
-
-typedef struct {
-    testidp_t  *idp;
-} ngx_http_oiosaml_testidp_loc_conf_t;
 
 
 static void *ngx_http_oiosaml_testidp_create_loc_conf(ngx_conf_t *cf);
@@ -36,25 +33,28 @@ static char *ngx_http_oiosaml_testidp_path(ngx_conf_t *cf, ngx_str_t *value,
     const char **path);
 static void ngx_http_oiosaml_testidp_cleanup(void *data);
 static ngx_int_t ngx_http_oiosaml_testidp_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_http_oiosaml_testidp_sso(ngx_http_request_t *r,
-    testidp_t *idp);
+static char *ngx_http_oiosaml_testidp_param(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *value, testidp_conf_t *tc,
+    ngx_http_oiosaml_testidp_loc_conf_t *tlcf);
+static ngx_int_t ngx_http_oiosaml_testidp_sso(ngx_http_request_t *r);
 static void ngx_http_oiosaml_testidp_login_body(ngx_http_request_t *r);
-static ngx_int_t ngx_http_oiosaml_testidp_login(ngx_http_request_t *r,
-    testidp_t *idp);
+static ngx_int_t ngx_http_oiosaml_testidp_login(ngx_http_request_t *r);
 static ngx_int_t ngx_http_oiosaml_testidp_login_form(ngx_http_request_t *r,
     testidp_t *idp, testidp_form_t *form);
+static void ngx_http_oiosaml_testidp_knobs(ngx_http_request_t *r,
+    testidp_t *idp, testidp_knobs_t *knobs);
+static char *ngx_http_oiosaml_testidp_strdup(ngx_pool_t *pool,
+    const char *s);
+static ngx_int_t ngx_http_oiosaml_testidp_down(ngx_http_request_t *r,
+    testidp_t *idp);
+static ngx_int_t ngx_http_oiosaml_testidp_metadata(ngx_http_request_t *r,
+    testidp_t *idp);
 static ngx_int_t ngx_http_oiosaml_testidp_slo(ngx_http_request_t *r,
     testidp_t *idp);
 static ngx_int_t ngx_http_oiosaml_testidp_logout_user(ngx_http_request_t *r,
     testidp_t *idp);
-static ngx_int_t ngx_http_oiosaml_testidp_body(ngx_http_request_t *r,
-    u_char **data, size_t *len);
-static ngx_int_t ngx_http_oiosaml_testidp_send(ngx_http_request_t *r,
-    ngx_uint_t status, const char *type, const char *data, size_t len);
 static ngx_int_t ngx_http_oiosaml_testidp_redirect(ngx_http_request_t *r,
     const char *url);
-static ngx_int_t ngx_http_oiosaml_testidp_fail(ngx_http_request_t *r,
-    testidp_err_t *err);
 
 
 static ngx_command_t  ngx_http_oiosaml_testidp_commands[] = {
@@ -104,7 +104,17 @@ ngx_module_t  ngx_http_oiosaml_testidp_module = {
 static void *
 ngx_http_oiosaml_testidp_create_loc_conf(ngx_conf_t *cf)
 {
-    return ngx_pcalloc(cf->pool, sizeof(ngx_http_oiosaml_testidp_loc_conf_t));
+    ngx_http_oiosaml_testidp_loc_conf_t  *tlcf;
+
+    tlcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_oiosaml_testidp_loc_conf_t));
+
+    if (tlcf == NULL) {
+        return NULL;
+    }
+
+    tlcf->admin = 1;
+
+    return tlcf;
 }
 
 
@@ -153,68 +163,7 @@ ngx_http_oiosaml_testidp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             return NGX_CONF_ERROR;
         }
 
-        rv = NGX_CONF_OK;
-
-        if (name.len == 9 && ngx_strncmp(name.data, "entity_id", 9) == 0) {
-            tc.entity_id = (const char *) value.data;
-
-        } else if (name.len == 3 && ngx_strncmp(name.data, "key", 3) == 0) {
-            rv = ngx_http_oiosaml_testidp_path(cf, &value, &tc.key_file);
-
-        } else if (name.len == 4 && ngx_strncmp(name.data, "cert", 4) == 0) {
-            rv = ngx_http_oiosaml_testidp_path(cf, &value, &tc.cert_file);
-
-        } else if (name.len == 5 && ngx_strncmp(name.data, "users", 5) == 0)
-        {
-            rv = ngx_http_oiosaml_testidp_path(cf, &value, &tc.users_file);
-
-        } else if (name.len == 7 && ngx_strncmp(name.data, "sp_cert", 7) == 0)
-        {
-            rv = ngx_http_oiosaml_testidp_path(cf, &value, &tc.sp_cert_file);
-
-        } else if (name.len == 9 && ngx_strncmp(name.data, "wrong_key", 9) == 0)
-        {
-            rv = ngx_http_oiosaml_testidp_path(cf, &value,
-                                               &tc.wrong_key_file);
-
-        } else if (name.len == 10
-                   && ngx_strncmp(name.data, "wrong_cert", 10) == 0)
-        {
-            rv = ngx_http_oiosaml_testidp_path(cf, &value,
-                                               &tc.wrong_cert_file);
-
-        } else if (name.len == 12
-                   && ngx_strncmp(name.data, "encrypt_cert", 12) == 0)
-        {
-            rv = ngx_http_oiosaml_testidp_path(cf, &value,
-                                               &tc.encrypt_cert_file);
-
-        } else if (name.len == 6 && ngx_strncmp(name.data, "sp_sls", 6) == 0)
-        {
-            tc.sp_sls = (const char *) value.data;
-
-        } else if (name.len == 8 && ngx_strncmp(name.data, "base_url", 8) == 0)
-        {
-            tc.base_url = (const char *) value.data;
-
-        } else if (name.len == 7 && ngx_strncmp(name.data, "profile", 7) == 0)
-        {
-            if (testidp_profile_parse((const char *) value.data, &tc.profile)
-                != 0)
-            {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "oiosaml_test_idp: unknown profile "
-                                   "\"%V\" (oiosaml3, oiosaml2 or adfs)",
-                                   &value);
-                return NGX_CONF_ERROR;
-            }
-
-        } else {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "oiosaml_test_idp: unknown parameter \"%V\"",
-                               &name);
-            return NGX_CONF_ERROR;
-        }
+        rv = ngx_http_oiosaml_testidp_param(cf, &name, &value, &tc, tlcf);
 
         if (rv != NGX_CONF_OK) {
             return rv;
@@ -240,6 +189,108 @@ ngx_http_oiosaml_testidp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_oiosaml_testidp_handler;
+
+    return ngx_http_oiosaml_testidp_zone(cf, tlcf, &clcf->name);
+}
+
+
+static char *
+ngx_http_oiosaml_testidp_param(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *value, testidp_conf_t *tc,
+    ngx_http_oiosaml_testidp_loc_conf_t *tlcf)
+{
+    if (name->len == 9 && ngx_strncmp(name->data, "entity_id", 9) == 0) {
+        tc->entity_id = (const char *) value->data;
+
+    } else if (name->len == 3 && ngx_strncmp(name->data, "key", 3) == 0) {
+        return ngx_http_oiosaml_testidp_path(cf, value, &tc->key_file);
+
+    } else if (name->len == 4 && ngx_strncmp(name->data, "cert", 4) == 0) {
+        return ngx_http_oiosaml_testidp_path(cf, value, &tc->cert_file);
+
+    } else if (name->len == 5 && ngx_strncmp(name->data, "users", 5) == 0)
+    {
+        return ngx_http_oiosaml_testidp_path(cf, value, &tc->users_file);
+
+    } else if (name->len == 7 && ngx_strncmp(name->data, "sp_cert", 7) == 0)
+    {
+        return ngx_http_oiosaml_testidp_path(cf, value, &tc->sp_cert_file);
+
+    } else if (name->len == 9 && ngx_strncmp(name->data, "wrong_key", 9) == 0)
+    {
+        return ngx_http_oiosaml_testidp_path(cf, value, &tc->wrong_key_file);
+
+    } else if (name->len == 10
+               && ngx_strncmp(name->data, "wrong_cert", 10) == 0)
+    {
+        return ngx_http_oiosaml_testidp_path(cf, value, &tc->wrong_cert_file);
+
+    } else if (name->len == 12
+               && ngx_strncmp(name->data, "encrypt_cert", 12) == 0)
+    {
+        return ngx_http_oiosaml_testidp_path(cf, value,
+                                             &tc->encrypt_cert_file);
+
+    } else if (name->len == 6 && ngx_strncmp(name->data, "sp_sls", 6) == 0)
+    {
+        tc->sp_sls = (const char *) value->data;
+
+    } else if (name->len == 8 && ngx_strncmp(name->data, "base_url", 8) == 0)
+    {
+        tc->base_url = (const char *) value->data;
+
+    } else if (name->len == 7 && ngx_strncmp(name->data, "profile", 7) == 0)
+    {
+        if (testidp_profile_parse((const char *) value->data, &tc->profile)
+            != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "oiosaml_test_idp: unknown profile "
+                               "\"%V\" (oiosaml3, oiosaml2 or adfs)",
+                               value);
+            return NGX_CONF_ERROR;
+        }
+
+    } else if (name->len == 7 && ngx_strncmp(name->data, "persona", 7) == 0)
+    {
+        tc->persona = testidp_persona_find((const char *) value->data);
+
+        if (tc->persona == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "oiosaml_test_idp: unknown persona \"%V\" "
+                               "(%s)", value, testidp_persona_names());
+            return NGX_CONF_ERROR;
+        }
+
+    } else if (name->len == 8 && ngx_strncmp(name->data, "next_key", 8) == 0)
+    {
+        return ngx_http_oiosaml_testidp_path(cf, value, &tc->next_key_file);
+
+    } else if (name->len == 9
+               && ngx_strncmp(name->data, "next_cert", 9) == 0)
+    {
+        return ngx_http_oiosaml_testidp_path(cf, value, &tc->next_cert_file);
+
+    } else if (name->len == 5 && ngx_strncmp(name->data, "admin", 5) == 0) {
+        if (value->len == 2 && ngx_strncmp(value->data, "on", 2) == 0) {
+            tlcf->admin = 1;
+
+        } else if (value->len == 3 && ngx_strncmp(value->data, "off", 3) == 0)
+        {
+            tlcf->admin = 0;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "oiosaml_test_idp: admin is on or off");
+            return NGX_CONF_ERROR;
+        }
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "oiosaml_test_idp: unknown parameter \"%V\"",
+                           name);
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }
@@ -302,6 +353,10 @@ ngx_http_oiosaml_testidp_handler(ngx_http_request_t *r)
     ep.data = r->uri.data + clcf->name.len;
     ep.len = r->uri.len - clcf->name.len;
 
+    if (ep.len == 5 && ngx_strncmp(ep.data, "admin", 5) == 0) {
+        return ngx_http_oiosaml_testidp_admin(r);
+    }
+
     if (ep.len == 5 && ngx_strncmp(ep.data, "login", 5) == 0) {
 
         if (r->method != NGX_HTTP_POST) {
@@ -331,7 +386,10 @@ ngx_http_oiosaml_testidp_handler(ngx_http_request_t *r)
     }
 
     if (ep.len == 3 && ngx_strncmp(ep.data, "sso", 3) == 0) {
-        return ngx_http_oiosaml_testidp_sso(r, tlcf->idp);
+        rc = ngx_http_oiosaml_testidp_slow(r, ngx_http_oiosaml_testidp_sso,
+                                           0);
+
+        return (rc == NGX_DECLINED) ? ngx_http_oiosaml_testidp_sso(r) : rc;
     }
 
     if (ep.len == 3 && ngx_strncmp(ep.data, "slo", 3) == 0) {
@@ -345,10 +403,7 @@ ngx_http_oiosaml_testidp_handler(ngx_http_request_t *r)
     if (ep.len == 8 && ngx_strncmp(ep.data, "metadata", 8) == 0
         && tlcf->idp->metadata != NULL)
     {
-        return ngx_http_oiosaml_testidp_send(r, NGX_HTTP_OK,
-                                             "application/samlmetadata+xml",
-                                             tlcf->idp->metadata,
-                                             tlcf->idp->metadata_len);
+        return ngx_http_oiosaml_testidp_metadata(r, tlcf->idp);
     }
 
     return NGX_HTTP_NOT_FOUND;
@@ -356,13 +411,24 @@ ngx_http_oiosaml_testidp_handler(ngx_http_request_t *r)
 
 
 static ngx_int_t
-ngx_http_oiosaml_testidp_sso(ngx_http_request_t *r, testidp_t *idp)
+ngx_http_oiosaml_testidp_sso(ngx_http_request_t *r)
 {
-    char               *html;
-    size_t              len;
-    ngx_int_t           rc;
-    testidp_err_t       err;
-    testidp_request_t  *req;
+    char                                 *html;
+    size_t                                len;
+    ngx_int_t                             rc;
+    testidp_t                            *idp;
+    testidp_err_t                         err;
+    testidp_request_t                    *req;
+    ngx_http_oiosaml_testidp_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_oiosaml_testidp_module);
+    idp = tlcf->idp;
+
+    rc = ngx_http_oiosaml_testidp_down(r, idp);
+
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     if (testidp_redirect_receive(idp, (const char *) r->args.data,
                                  r->args.len, TESTIDP_AUTHN_REQUEST, &req,
@@ -399,23 +465,38 @@ ngx_http_oiosaml_testidp_sso(ngx_http_request_t *r, testidp_t *idp)
 static void
 ngx_http_oiosaml_testidp_login_body(ngx_http_request_t *r)
 {
-    ngx_http_oiosaml_testidp_loc_conf_t  *tlcf;
+    ngx_int_t  rc;
 
-    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_oiosaml_testidp_module);
+    rc = ngx_http_oiosaml_testidp_slow(r, ngx_http_oiosaml_testidp_login, 1);
 
-    ngx_http_finalize_request(r,
-                              ngx_http_oiosaml_testidp_login(r, tlcf->idp));
+    if (rc == NGX_DONE) {
+        return;
+    }
+
+    ngx_http_finalize_request(r, (rc == NGX_DECLINED)
+                                 ? ngx_http_oiosaml_testidp_login(r) : rc);
 }
 
 
 static ngx_int_t
-ngx_http_oiosaml_testidp_login(ngx_http_request_t *r, testidp_t *idp)
+ngx_http_oiosaml_testidp_login(ngx_http_request_t *r)
 {
-    u_char          *body;
-    size_t           len;
-    ngx_int_t        rc;
-    testidp_err_t    err;
-    testidp_form_t  *form;
+    u_char                               *body;
+    size_t                                len;
+    ngx_int_t                             rc;
+    testidp_t                            *idp;
+    testidp_err_t                         err;
+    testidp_form_t                       *form;
+    ngx_http_oiosaml_testidp_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_oiosaml_testidp_module);
+    idp = tlcf->idp;
+
+    rc = ngx_http_oiosaml_testidp_down(r, idp);
+
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     rc = ngx_http_oiosaml_testidp_body(r, &body, &len);
 
@@ -439,11 +520,13 @@ static ngx_int_t
 ngx_http_oiosaml_testidp_login_form(ngx_http_request_t *r, testidp_t *idp,
     testidp_form_t *form)
 {
-    char                  *xml, *b64, *html;
+    int                    level;
+    char                  *xml, *b64, *html, last_id[TESTIDP_ID_LEN];
     size_t                 xml_len, len;
     ngx_int_t              rc;
-    const char            *saml_request, *relay, *name, *action;
+    const char            *saml_request, *relay, *name, *action, *pick;
     testidp_err_t          err;
+    testidp_user_t         shown;
     testidp_knobs_t        knobs;
     testidp_request_t     *req;
     const testidp_user_t  *user;
@@ -451,6 +534,7 @@ ngx_http_oiosaml_testidp_login_form(ngx_http_request_t *r, testidp_t *idp,
     saml_request = testidp_form_get(form, "SAMLRequest");
     relay = testidp_form_get(form, "RelayState");
     name = testidp_form_get(form, "user");
+    pick = testidp_form_get(form, "level");
 
     if (saml_request == NULL || saml_request[0] == '\0') {
         testidp_err(&err, "login: no SAMLRequest field");
@@ -469,9 +553,24 @@ ngx_http_oiosaml_testidp_login_form(ngx_http_request_t *r, testidp_t *idp,
         return ngx_http_oiosaml_testidp_fail(r, &err);
     }
 
+    level = 0;
+
+    if (pick != NULL && pick[0] != '\0') {
+        level = testidp_level_parse(pick);
+
+        if (level == 0) {
+            testidp_err(&err, "login: no level \"%.40s\"", pick);
+            return ngx_http_oiosaml_testidp_fail(r, &err);
+        }
+    }
+
     if (testidp_knobs_parse(form, &knobs, &err) != 0) {
         return ngx_http_oiosaml_testidp_fail(r, &err);
     }
+
+    ngx_http_oiosaml_testidp_knobs(r, idp, &knobs);
+    last_id[0] = '\0';
+    knobs.assertion_id_out = last_id;
 
     if (testidp_request_decode(saml_request, ngx_strlen(saml_request),
                                TESTIDP_AUTHN_REQUEST, &req, &err) != 0)
@@ -479,12 +578,34 @@ ngx_http_oiosaml_testidp_login_form(ngx_http_request_t *r, testidp_t *idp,
         return ngx_http_oiosaml_testidp_fail(r, &err);
     }
 
-    if (testidp_response_build(idp, req, user, &knobs, ngx_time(), &xml,
-                               &xml_len, &err) != 0)
-    {
+    /* the relay state the browser brings back, as a persona reads it */
+    if (req->relay_state == NULL && relay != NULL) {
+        req->relay_state = testidp_strdup(relay);
+    }
+
+    ngx_memzero(&shown, sizeof(testidp_user_t));
+
+    if (idp->persona != NULL) {
+        if (testidp_persona_answer(idp, req, user, level, ngx_time(), &knobs,
+                                   &shown, &err) != 0)
+        {
+            testidp_request_free(req);
+            return ngx_http_oiosaml_testidp_fail(r, &err);
+        }
+
+        user = &shown;
+    }
+
+    rc = testidp_response_build(idp, req, user, &knobs, ngx_time(), &xml,
+                                &xml_len, &err);
+
+    if (rc != 0) {
+        testidp_user_clear(&shown);
         testidp_request_free(req);
         return ngx_http_oiosaml_testidp_fail(r, &err);
     }
+
+    ngx_http_oiosaml_testidp_remember(r, last_id);
 
     b64 = testidp_b64_encode((const unsigned char *) xml, xml_len);
     free(xml);
@@ -492,6 +613,7 @@ ngx_http_oiosaml_testidp_login_form(ngx_http_request_t *r, testidp_t *idp,
     action = knobs.acs ? knobs.acs : req->acs_url;
 
     if (b64 == NULL) {
+        testidp_user_clear(&shown);
         testidp_request_free(req);
         testidp_err(&err, "out of memory");
         return ngx_http_oiosaml_testidp_fail(r, &err);
@@ -499,6 +621,7 @@ ngx_http_oiosaml_testidp_login_form(ngx_http_request_t *r, testidp_t *idp,
 
     if (testidp_page_post(action, b64, relay, &html, &len, &err) != 0) {
         free(b64);
+        testidp_user_clear(&shown);
         testidp_request_free(req);
         return ngx_http_oiosaml_testidp_fail(r, &err);
     }
@@ -506,14 +629,130 @@ ngx_http_oiosaml_testidp_login_form(ngx_http_request_t *r, testidp_t *idp,
     free(b64);
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "oiosaml test idp: Response for user \"%s\" to \"%s\" "
-                  "in response to %s", user->id, action, req->id);
+                  "oiosaml test idp: Response for user \"%s\" (level %d) "
+                  "to \"%s\" in response to %s", name,
+                  (idp->persona && user->levels)
+                  ? testidp_user_max_level(user) : 0, action, req->id);
 
+    testidp_user_clear(&shown);
     testidp_request_free(req);
 
     rc = ngx_http_oiosaml_testidp_send(r, NGX_HTTP_OK,
                                        "text/html; charset=utf-8", html, len);
     free(html);
+
+    return rc;
+}
+
+
+/* what the switches change in every answer, unless the form said */
+static void
+ngx_http_oiosaml_testidp_knobs(ngx_http_request_t *r, testidp_t *idp,
+    testidp_knobs_t *knobs)
+{
+    time_t              now;
+    testidp_switches_t  sw;
+
+    now = ngx_time();
+
+    ngx_http_oiosaml_testidp_switches(r, &sw);
+
+    knobs->signer = testidp_switch_signer(idp, &sw, now);
+
+    if (sw.audience && knobs->audience == NULL) {
+        knobs->audience = TESTIDP_WRONG_AUDIENCE;
+    }
+
+    if (sw.error[0] != '\0' && knobs->status == NULL) {
+        knobs->status = ngx_http_oiosaml_testidp_strdup(r->pool, sw.error);
+    }
+
+    if (sw.expired) {
+        /* issued ten minutes ago, for five minutes */
+        knobs->issue_instant = -600;
+        knobs->not_before = -630;
+        knobs->not_on_or_after = -300;
+        knobs->scd_not_on_or_after = -300;
+    }
+
+    if (sw.replay && sw.last_id[0] != '\0') {
+        knobs->assertion_id = ngx_http_oiosaml_testidp_strdup(r->pool,
+                                                              sw.last_id);
+    }
+}
+
+
+/* a copy in the request pool, or NULL */
+static char *
+ngx_http_oiosaml_testidp_strdup(ngx_pool_t *pool, const char *s)
+{
+    size_t   len;
+    u_char  *p;
+
+    len = ngx_strlen(s) + 1;
+    p = ngx_pnalloc(pool, len);
+
+    if (p != NULL) {
+        ngx_cpystrn(p, (u_char *) s, len);
+    }
+
+    return (char *) p;
+}
+
+
+/* 503 with a page when the IdP is switched down, else NGX_DECLINED */
+static ngx_int_t
+ngx_http_oiosaml_testidp_down(ngx_http_request_t *r, testidp_t *idp)
+{
+    char                *html;
+    size_t               len;
+    ngx_int_t            rc;
+    testidp_err_t        err;
+    testidp_switches_t   sw;
+
+    ngx_http_oiosaml_testidp_switches(r, &sw);
+
+    if (!testidp_switch_down(&sw, ngx_time())) {
+        return NGX_DECLINED;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "oiosaml test idp: \"%s\" is switched down",
+                  idp->entity_id);
+
+    if (testidp_page_down(idp, &html, &len, &err) != 0) {
+        return ngx_http_oiosaml_testidp_fail(r, &err);
+    }
+
+    rc = ngx_http_oiosaml_testidp_send(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                       "text/html; charset=utf-8", html, len);
+    free(html);
+
+    return rc;
+}
+
+
+/* the metadata as published now: the switches show in it */
+static ngx_int_t
+ngx_http_oiosaml_testidp_metadata(ngx_http_request_t *r, testidp_t *idp)
+{
+    char                *xml;
+    size_t               len;
+    ngx_int_t            rc;
+    testidp_err_t        err;
+    testidp_switches_t   sw;
+
+    ngx_http_oiosaml_testidp_switches(r, &sw);
+
+    if (testidp_metadata_build(idp, &sw, ngx_time(), &xml, &len, &err) != 0)
+    {
+        return ngx_http_oiosaml_testidp_fail(r, &err);
+    }
+
+    rc = ngx_http_oiosaml_testidp_send(r, NGX_HTTP_OK,
+                                       "application/samlmetadata+xml", xml,
+                                       len);
+    free(xml);
 
     return rc;
 }
@@ -591,7 +830,7 @@ ngx_http_oiosaml_testidp_logout_user(ngx_http_request_t *r, testidp_t *idp)
 
 
 /* the request body in one piece, from memory or the temporary file */
-static ngx_int_t
+ngx_int_t
 ngx_http_oiosaml_testidp_body(ngx_http_request_t *r, u_char **data,
     size_t *len)
 {
@@ -653,7 +892,7 @@ ngx_http_oiosaml_testidp_body(ngx_http_request_t *r, u_char **data,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_oiosaml_testidp_send(ngx_http_request_t *r, ngx_uint_t status,
     const char *type, const char *data, size_t len)
 {
@@ -740,7 +979,7 @@ ngx_http_oiosaml_testidp_redirect(ngx_http_request_t *r, const char *url)
 
 
 /* 400 with the reason as a one-line body, and one line in the error log */
-static ngx_int_t
+ngx_int_t
 ngx_http_oiosaml_testidp_fail(ngx_http_request_t *r, testidp_err_t *err)
 {
     size_t   len;

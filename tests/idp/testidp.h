@@ -50,6 +50,11 @@
 #define TESTIDP_ATTR_NSIS_LOA   "https://data.gov.dk/concept/core/nsis/loa"
 #define TESTIDP_ATTR_NIST_LOA   "dk:gov:saml:attribute:AssuranceLevel"
 
+/* levels on one scale, as the NIST numbers: NSIS Low is 2 */
+#define TESTIDP_LEVEL_LOW           2
+#define TESTIDP_LEVEL_SUBSTANTIAL   3
+#define TESTIDP_LEVEL_HIGH          4
+
 
 typedef struct {
     char  msg[TESTIDP_ERR_LEN];
@@ -176,6 +181,17 @@ typedef struct {
     int              bpp_open;      /* a group is open */
     char            *bpp_ns;        /* "1.1" or "1.2" (the default) */
     char            *bpp_attr;      /* the attribute that carries it */
+
+    /* what a persona renders in its own attribute names */
+    char            *uuid;
+    char            *cvr;
+    char            *name;
+    char            *email;
+    char            *org;
+    char            *rid;
+    char            *authority;     /* AuthenticatingAuthority */
+    int              nameid_explicit;
+    unsigned         levels;        /* bit n: level n (Low = 2 ...) */
 } testidp_user_t;
 
 typedef struct {
@@ -194,6 +210,21 @@ const testidp_user_t *testidp_users_find_nameid(
     const testidp_users_t *users, const char *nameid);
 /* the first value of an attribute, or NULL */
 const char *testidp_user_attr(const testidp_user_t *user, const char *name);
+/* adds a value to an attribute of the user (new or existing); -1: memory */
+int testidp_user_attr_add(testidp_user_t *user, const char *name,
+    const char *value);
+/* the user's groups as a base64 PrivilegeList (BPP 1.1 or 1.2 namespace),
+ * or NULL without groups or memory */
+char *testidp_user_privileges(const testidp_user_t *user, int bpp11);
+/* frees what a user holds, not the user itself */
+void testidp_user_clear(testidp_user_t *user);
+/* the user's highest level, and whether the user can log in at one */
+int testidp_user_max_level(const testidp_user_t *user);
+int testidp_user_has_level(const testidp_user_t *user, int level);
+/* "Low", "Substantial", "High" for 1..4; NULL for others */
+const char *testidp_level_nsis(int level);
+/* "Low"/"Substantial"/"High", "nist1".."nist4" or "1".."4": 1..4, or 0 */
+int testidp_level_parse(const char *s);
 
 
 /* ---- the IdP (testidp_idp.c) ----------------------------------------- */
@@ -207,6 +238,7 @@ typedef enum {
 int testidp_profile_parse(const char *s, testidp_profile_t *profile);
 const char *testidp_profile_name(testidp_profile_t profile);
 
+
 /* file names are used as given (the caller makes them absolute) */
 typedef struct {
     const char         *entity_id;      /* required */
@@ -219,7 +251,10 @@ typedef struct {
     const char         *encrypt_cert_file;
     const char         *sp_sls;
     const char         *base_url;       /* enables the metadata */
+    const char         *next_key_file;  /* the key of a rotation */
+    const char         *next_cert_file;
     testidp_profile_t   profile;
+    const struct testidp_persona_s  *persona;  /* or NULL */
 } testidp_conf_t;
 
 typedef struct {
@@ -233,6 +268,8 @@ typedef struct {
     testidp_peer_t     *sp;
     testidp_peer_t     *encrypt;        /* or NULL */
     testidp_peer_t     *encrypt_wrong;  /* wrong_cert as a peer, or NULL */
+    testidp_signer_t   *next;           /* next_key=, or NULL */
+    const struct testidp_persona_s  *persona;  /* or NULL */
     char               *metadata;       /* or NULL without base_url */
     size_t              metadata_len;
 } testidp_t;
@@ -240,11 +277,6 @@ typedef struct {
 int testidp_new(const testidp_conf_t *conf, testidp_t **idp,
     testidp_err_t *err);
 void testidp_free(testidp_t *idp);
-
-/* IdP metadata XML for idp->base_url */
-int testidp_metadata_build(const testidp_t *idp, char **xml, size_t *len,
-    testidp_err_t *err);
-
 
 /* ---- incoming requests (testidp_request.c, testidp_redirect.c) ------- */
 
@@ -387,6 +419,12 @@ typedef struct {
     const char      *classref;
     const char      *acs;
     int              tamper;
+
+    /* set by personas and switches, not by the form */
+    const char              *authority;     /* AuthenticatingAuthority */
+    const char              *assertion_id;  /* instead of a random one */
+    char                    *assertion_id_out;  /* TESTIDP_ID_LEN bytes */
+    const testidp_signer_t  *signer;        /* instead of idp->signer */
 } testidp_knobs_t;
 
 void testidp_knobs_init(testidp_knobs_t *knobs);
@@ -394,7 +432,109 @@ int testidp_knobs_parse(const testidp_form_t *form, testidp_knobs_t *knobs,
     testidp_err_t *err);
 
 
+/* ---- personas: the shapes of real IdPs (testidp_persona.c) ----------- */
+
+typedef enum {
+    TESTIDP_STATE_NSIS = 0,     /* the nsis/loa attribute, bare word */
+    TESTIDP_STATE_NIST,         /* the AssuranceLevel attribute, 1..4 */
+    TESTIDP_STATE_ADFS,         /* only the class: multipleauthn or not */
+    TESTIDP_STATE_NONE          /* no level at all */
+} testidp_state_level_t;
+
+typedef struct testidp_persona_s {
+    const char             *name;
+    const char             *title;
+    testidp_profile_t       shape;      /* ADFS: default namespace, ... */
+    int                     oiosaml2;   /* OIOSAML 2 attribute names */
+    testidp_state_level_t   level;
+    int                     nameid_uuid;    /* persistent .../uuid/UUID */
+    int                     kombit;     /* KombitSpecVer 2.0, authority */
+    int                     nemlogin;   /* ial, aal, bootstrap token */
+    int                     relay_level;    /* level from the RelayState */
+    int                     bpp11;      /* BPP 1.1 namespace by default */
+    testidp_enc_t           encrypt;    /* when encrypt_cert= is set */
+    testidp_kt_t            transport;
+    const char             *nameid_formats;    /* in the metadata */
+} testidp_persona_t;
+
+/* NULL when there is no such persona */
+const testidp_persona_t *testidp_persona_find(const char *name);
+/* the names, for a message: "nemlogin3, context-handler2, ..." */
+const char *testidp_persona_names(void);
+
+/* ---- run-time switches (testidp_switch.c) ---------------------------- */
+
+#define TESTIDP_ID_LEN          42
+#define TESTIDP_STATUS_MAX      160
+
+/*
+ * The scenario switches an operator flips through the admin endpoint.
+ * Plain data: the nginx glue keeps one copy in shared memory, so that
+ * every worker answers the same way.
+ */
+typedef struct {
+    time_t         rotate_at;       /* 0: none; else sign with next then */
+    time_t         down_at;         /* 0: up; else down from then */
+    unsigned       slow;            /* seconds before each answer */
+    int            audience;        /* a wrong Audience */
+    int            expired;         /* an assertion past its time */
+    int            replay;          /* the previous assertion's ID again */
+    char           error[TESTIDP_STATUS_MAX];  /* a status, or "" */
+    char           last_id[TESTIDP_ID_LEN];    /* the previous assertion */
+    unsigned long  changes;
+} testidp_switches_t;
+
+#define TESTIDP_WRONG_AUDIENCE  "https://wrong-audience.invalid/"
+#define TESTIDP_ERROR_DEFAULT                                                 \
+    TESTIDP_STATUS_PREFIX "Responder " TESTIDP_STATUS_PREFIX "AuthnFailed"
+
+/*
+ * Applies "switch=NAME [value=V]" from the admin form to sw at "now".
+ * Names: rotate (value TIME, +SECONDS or off), down (TIME, +SECONDS, now
+ * or off), slow (SECONDS, 0 = off), error (a status or off), audience,
+ * expired, replay (on or off), reset.
+ */
+int testidp_switch_set(const testidp_t *idp, testidp_switches_t *sw,
+    const testidp_form_t *form, time_t now, testidp_err_t *err);
+/* the state as JSON (caller frees) */
+char *testidp_switch_json(const testidp_t *idp, const testidp_switches_t *sw,
+    time_t now, size_t *len);
+/* the key that signs at "now": idp->next after a rotation */
+const testidp_signer_t *testidp_switch_signer(const testidp_t *idp,
+    const testidp_switches_t *sw, time_t now);
+/* down at "now"? */
+int testidp_switch_down(const testidp_switches_t *sw, time_t now);
+/* one line naming the switches that are on, or "" (caller frees) */
+char *testidp_switch_summary(const testidp_switches_t *sw, time_t now);
+
+/*
+ * IdP metadata XML for idp->base_url as it is published at "now": with
+ * the next certificate before a rotation, only it after, validUntil when
+ * down, and a comment naming the switches (sw may be NULL).
+ */
+int testidp_metadata_build(const testidp_t *idp,
+    const testidp_switches_t *sw, time_t now, char **xml, size_t *len,
+    testidp_err_t *err);
+
+
 /* ---- the Response (testidp_response.c) ------------------------------- */
+
+/*
+ * The level a request asks for (1..4), or 0: an NSIS or NIST class, the
+ * ADFS multipleauthn class (Substantial), or for a persona that reads it,
+ * the level after the last "." of the RelayState.
+ */
+int testidp_request_level(const testidp_t *idp, const testidp_request_t *req);
+
+/*
+ * What a persona answers for "user" at "level" (0: the level asked for if
+ * the user has it, else the user's highest): the user as the persona
+ * renders it (attributes, NameID) into *out, which the caller clears with
+ * testidp_user_clear(), and the knobs it sets (class, encryption).
+ */
+int testidp_persona_answer(const testidp_t *idp, const testidp_request_t *req,
+    const testidp_user_t *user, int level, time_t now, testidp_knobs_t *knobs,
+    testidp_user_t *out, testidp_err_t *err);
 
 /*
  * The serialized samlp:Response for "user" answering "req" at "now",
@@ -437,6 +577,9 @@ int testidp_logout_request(const testidp_t *idp, const char *nameid,
 
 int testidp_page_login(const testidp_t *idp, const testidp_request_t *req,
     char **html, size_t *len, testidp_err_t *err);
+/* the page an IdP that is down shows */
+int testidp_page_down(const testidp_t *idp, char **html, size_t *len,
+    testidp_err_t *err);
 int testidp_page_post(const char *action, const char *saml_response,
     const char *relay_state, char **html, size_t *len, testidp_err_t *err);
 

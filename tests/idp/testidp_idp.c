@@ -12,6 +12,9 @@
 #include "testidp.h"
 
 
+static int testidp_metadata_key(xmlNodePtr sso, xmlNsPtr md, xmlNsPtr ds,
+    const testidp_signer_t *signer);
+
 static const char *const  testidp_profile_names[] = {
     "oiosaml3",
     "oiosaml2",
@@ -67,6 +70,11 @@ testidp_new(const testidp_conf_t *conf, testidp_t **idp, testidp_err_t *err)
         return testidp_err(err, "\"sp_cert=\" is required");
     }
 
+    if ((conf->next_key_file == NULL) != (conf->next_cert_file == NULL)) {
+        return testidp_err(err, "\"next_key=\" and \"next_cert=\" go "
+                           "together");
+    }
+
     if ((conf->wrong_key_file == NULL) != (conf->wrong_cert_file == NULL)) {
         return testidp_err(err, "\"wrong_key=\" and \"wrong_cert=\" go "
                            "together");
@@ -82,7 +90,8 @@ testidp_new(const testidp_conf_t *conf, testidp_t **idp, testidp_err_t *err)
         return testidp_err(err, "out of memory");
     }
 
-    p->profile = conf->profile;
+    p->profile = conf->persona ? conf->persona->shape : conf->profile;
+    p->persona = conf->persona;
     p->entity_id = testidp_strdup(conf->entity_id);
 
     if (p->entity_id == NULL) {
@@ -125,6 +134,13 @@ testidp_new(const testidp_conf_t *conf, testidp_t **idp, testidp_err_t *err)
         }
     }
 
+    if (conf->next_key_file != NULL
+        && testidp_signer_load(conf->next_key_file, conf->next_cert_file,
+                               &p->next, err) != 0)
+    {
+        goto failed;
+    }
+
     if (testidp_peer_load(conf->sp_cert_file, &p->sp, err) != 0) {
         goto failed;
     }
@@ -136,7 +152,8 @@ testidp_new(const testidp_conf_t *conf, testidp_t **idp, testidp_err_t *err)
     }
 
     if (p->base_url != NULL
-        && testidp_metadata_build(p, &p->metadata, &p->metadata_len, err)
+        && testidp_metadata_build(p, NULL, 0, &p->metadata, &p->metadata_len,
+                                  err)
            != 0)
     {
         goto failed;
@@ -172,6 +189,7 @@ testidp_free(testidp_t *idp)
     testidp_users_free(idp->users);
     testidp_signer_free(idp->signer);
     testidp_signer_free(idp->wrong);
+    testidp_signer_free(idp->next);
     testidp_peer_free(idp->sp);
     testidp_peer_free(idp->encrypt);
     testidp_peer_free(idp->encrypt_wrong);
@@ -180,19 +198,36 @@ testidp_free(testidp_t *idp)
 
 
 int
-testidp_metadata_build(const testidp_t *idp, char **xml, size_t *len,
-    testidp_err_t *err)
+testidp_metadata_build(const testidp_t *idp, const testidp_switches_t *sw,
+    time_t now, char **xml, size_t *len, testidp_err_t *err)
 {
-    int         size;
-    char       *url;
-    size_t      blen;
-    xmlNsPtr    md, ds;
-    xmlDocPtr   doc;
-    xmlChar    *out;
-    xmlNodePtr  root, sso, kd, ki, x509, node;
+    int                      size, i, n;
+    char                    *url, *comment, tbuf[40];
+    size_t                   blen;
+    xmlNsPtr                 md, ds;
+    xmlDocPtr                doc;
+    xmlChar                 *out;
+    xmlNodePtr               root, sso, node;
+    const char              *formats, *f, *sp;
+    const testidp_signer_t  *certs[2];
 
     static const char  *endpoints[] = { "SingleLogoutService", "slo",
                                         "SingleSignOnService", "sso" };
+
+    /* before a rotation both keys are published, after it the next only */
+    n = 0;
+
+    if (sw == NULL || sw->rotate_at == 0 || idp->next == NULL
+        || now < sw->rotate_at)
+    {
+        certs[n++] = idp->signer;
+    }
+
+    if (sw != NULL && sw->rotate_at != 0 && idp->next != NULL) {
+        certs[n++] = idp->next;
+    }
+
+    comment = (sw != NULL) ? testidp_switch_summary(sw, now) : NULL;
 
     blen = strlen(idp->base_url);
     url = malloc(blen + 4);
@@ -202,13 +237,26 @@ testidp_metadata_build(const testidp_t *idp, char **xml, size_t *len,
         goto nomem;
     }
 
+    if (comment != NULL && comment[0] != '\0') {
+        node = xmlNewDocComment(doc, BAD_CAST comment);
+
+        if (node == NULL || xmlAddChild((xmlNodePtr) doc, node) == NULL) {
+            goto nomem;
+        }
+    }
+
     root = xmlNewDocNode(doc, NULL, BAD_CAST "EntityDescriptor", NULL);
 
     if (root == NULL) {
         goto nomem;
     }
 
-    xmlDocSetRootElement(doc, root);
+    if (doc->children != NULL) {
+        xmlAddNextSibling(doc->children, root);
+
+    } else {
+        xmlDocSetRootElement(doc, root);
+    }
 
     md = xmlNewNs(root, BAD_CAST TESTIDP_NS_MD, BAD_CAST "md");
     ds = xmlNewNs(root, BAD_CAST TESTIDP_NS_DS, BAD_CAST "ds");
@@ -219,23 +267,36 @@ testidp_metadata_build(const testidp_t *idp, char **xml, size_t *len,
 
     xmlSetNs(root, md);
 
-    sso = xmlNewChild(root, md, BAD_CAST "IDPSSODescriptor", NULL);
-    kd = xmlNewChild(sso, md, BAD_CAST "KeyDescriptor", NULL);
-    ki = xmlNewChild(kd, ds, BAD_CAST "KeyInfo", NULL);
-    x509 = xmlNewChild(ki, ds, BAD_CAST "X509Data", NULL);
-
     if (xmlNewProp(root, BAD_CAST "entityID", BAD_CAST idp->entity_id)
-        == NULL
-        || sso == NULL || kd == NULL || ki == NULL || x509 == NULL
+        == NULL)
+    {
+        goto nomem;
+    }
+
+    /* down: the metadata ends where the IdP goes down */
+    if (sw != NULL && sw->down_at != 0
+        && (testidp_time_format(sw->down_at, 0, tbuf, sizeof(tbuf)) != 0
+            || xmlNewProp(root, BAD_CAST "validUntil", BAD_CAST tbuf)
+               == NULL))
+    {
+        goto nomem;
+    }
+
+    sso = xmlNewChild(root, md, BAD_CAST "IDPSSODescriptor", NULL);
+
+    if (sso == NULL
         || xmlNewProp(sso, BAD_CAST "protocolSupportEnumeration",
                       BAD_CAST TESTIDP_NS_SAMLP) == NULL
         || xmlNewProp(sso, BAD_CAST "WantAuthnRequestsSigned",
-                      BAD_CAST "true") == NULL
-        || xmlNewProp(kd, BAD_CAST "use", BAD_CAST "signing") == NULL
-        || xmlNewTextChild(x509, ds, BAD_CAST "X509Certificate",
-                           BAD_CAST idp->signer->cert_b64) == NULL)
+                      BAD_CAST "true") == NULL)
     {
         goto nomem;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (testidp_metadata_key(sso, md, ds, certs[i]) != 0) {
+            goto nomem;
+        }
     }
 
     memcpy(url, idp->base_url, blen);
@@ -248,12 +309,26 @@ testidp_metadata_build(const testidp_t *idp, char **xml, size_t *len,
     if (node == NULL
         || xmlNewProp(node, BAD_CAST "Binding",
                       BAD_CAST TESTIDP_BINDING_REDIRECT) == NULL
-        || xmlNewProp(node, BAD_CAST "Location", BAD_CAST url) == NULL
-        || xmlNewTextChild(sso, md, BAD_CAST "NameIDFormat",
-                           BAD_CAST "urn:oasis:names:tc:SAML:2.0:"
-                           "nameid-format:persistent") == NULL)
+        || xmlNewProp(node, BAD_CAST "Location", BAD_CAST url) == NULL)
     {
         goto nomem;
+    }
+
+    formats = idp->persona ? idp->persona->nameid_formats
+                           : "urn:oasis:names:tc:SAML:2.0:"
+                             "nameid-format:persistent";
+
+    for (f = formats; f != NULL && *f != '\0'; f = sp ? sp + 1 : NULL) {
+        sp = strchr(f, ' ');
+        size = sp ? (int) (sp - f) : (int) strlen(f);
+
+        node = xmlNewChild(sso, md, BAD_CAST "NameIDFormat", NULL);
+
+        if (node == NULL) {
+            goto nomem;
+        }
+
+        xmlNodeAddContentLen(node, BAD_CAST f, size);
     }
 
     node = xmlNewChild(sso, md, BAD_CAST endpoints[2], NULL);
@@ -284,6 +359,7 @@ testidp_metadata_build(const testidp_t *idp, char **xml, size_t *len,
     *len = (size_t) size;
 
     free(url);
+    free(comment);
     xmlFreeDoc(doc);
 
     return 0;
@@ -291,10 +367,34 @@ testidp_metadata_build(const testidp_t *idp, char **xml, size_t *len,
 nomem:
 
     free(url);
+    free(comment);
 
     if (doc != NULL) {
         xmlFreeDoc(doc);
     }
 
     return testidp_err(err, "out of memory building the metadata");
+}
+
+
+/* a signing KeyDescriptor with the signer's certificate */
+static int
+testidp_metadata_key(xmlNodePtr sso, xmlNsPtr md, xmlNsPtr ds,
+    const testidp_signer_t *signer)
+{
+    xmlNodePtr  kd, ki, x509;
+
+    kd = xmlNewChild(sso, md, BAD_CAST "KeyDescriptor", NULL);
+    ki = xmlNewChild(kd, ds, BAD_CAST "KeyInfo", NULL);
+    x509 = xmlNewChild(ki, ds, BAD_CAST "X509Data", NULL);
+
+    if (kd == NULL || ki == NULL || x509 == NULL
+        || xmlNewProp(kd, BAD_CAST "use", BAD_CAST "signing") == NULL
+        || xmlNewTextChild(x509, ds, BAD_CAST "X509Certificate",
+                           BAD_CAST signer->cert_b64) == NULL)
+    {
+        return -1;
+    }
+
+    return 0;
 }

@@ -14,6 +14,10 @@
 static void testidp_page_head(testidp_str_t *s);
 static void testidp_page_users(testidp_str_t *s, const testidp_t *idp);
 static void testidp_page_knobs(testidp_str_t *s);
+static void testidp_page_level(testidp_str_t *s, const testidp_t *idp,
+    const testidp_request_t *req);
+static void testidp_page_levels(testidp_str_t *s, const testidp_t *idp,
+    const testidp_user_t *u);
 static void testidp_page_hidden(testidp_str_t *s, const char *name,
     const char *value);
 static const char *testidp_user_level(const testidp_t *idp,
@@ -60,8 +64,18 @@ testidp_page_login(const testidp_t *idp, const testidp_request_t *req,
 
     testidp_page_head(&s);
 
-    testidp_str_cat(&s, "<h1>Test-IdP</h1>\n"
-                    "<p>V&aelig;lg en testbruger at logge ind som. "
+    testidp_str_cat(&s, "<h1>Test-IdP</h1>\n");
+
+    if (idp->persona != NULL) {
+        testidp_str_cat(&s, "<p class=\"persona\">Svarer som / answers as "
+                        "<b>");
+        testidp_str_html(&s, idp->persona->title);
+        testidp_str_cat(&s, "</b> (<code>persona=");
+        testidp_str_html(&s, idp->persona->name);
+        testidp_str_cat(&s, "</code>)</p>\n");
+    }
+
+    testidp_str_cat(&s, "<p>V&aelig;lg en testbruger at logge ind som. "
                     "<span lang=\"en\">Choose a test user to log in as; "
                     "this identity provider is for tests only.</span></p>\n"
                     "<dl>\n<dt>Tjenesteudbyder / Service provider</dt><dd>"
@@ -97,6 +111,11 @@ testidp_page_login(const testidp_t *idp, const testidp_request_t *req,
     }
 
     testidp_page_users(&s, idp);
+
+    if (idp->persona != NULL) {
+        testidp_page_level(&s, idp, req);
+    }
+
     testidp_page_knobs(&s);
 
     testidp_str_cat(&s, "<p><button type=\"submit\">Log ind / Log in"
@@ -196,7 +215,14 @@ testidp_page_users(testidp_str_t *s, const testidp_t *idp)
         testidp_str_cat(s, "</b> &ndash; ");
         testidp_str_html(s, u->description);
         testidp_str_cat(s, " <span class=\"level\">(niveau / level: ");
-        testidp_str_html(s, level ? level : "-");
+
+        if (idp->persona != NULL) {
+            testidp_page_levels(s, idp, u);
+
+        } else {
+            testidp_str_html(s, level ? level : "-");
+        }
+
         testidp_str_cat(s, ")</span></label>\n");
     }
 
@@ -270,4 +296,116 @@ testidp_user_level(const testidp_t *idp, const testidp_user_t *user)
     }
 
     return nsis ? nsis : nist;
+}
+
+
+/* the level select of a persona: the default reaches the level asked for */
+static void
+testidp_page_level(testidp_str_t *s, const testidp_t *idp,
+    const testidp_request_t *req)
+{
+    int          level, asked;
+    const char  *word;
+
+    if (idp->persona->level == TESTIDP_STATE_NONE) {
+        testidp_str_cat(s, "<p>Denne IdP oplyser intet niveau. <span "
+                        "lang=\"en\">This IdP states no level.</span></p>\n");
+        return;
+    }
+
+    asked = testidp_request_level(idp, req);
+
+    testidp_str_cat(s, "<p><label for=\"level\">Niveau / level</label> "
+                    "<select id=\"level\" name=\"level\">"
+                    "<option value=\"\">");
+
+    if (asked) {
+        testidp_str_printf(s, "som bedt om / as asked: %s",
+                           testidp_level_nsis(asked));
+
+    } else {
+        testidp_str_cat(s, "brugerens h&oslash;jeste / the user's highest");
+    }
+
+    testidp_str_cat(s, "</option>");
+
+    level = (idp->persona->level == TESTIDP_STATE_NIST) ? 1
+                                                         : TESTIDP_LEVEL_LOW;
+
+    for ( /* void */ ; level <= TESTIDP_LEVEL_HIGH; level++) {
+        word = testidp_level_nsis(level);
+
+        if (idp->persona->level == TESTIDP_STATE_NIST) {
+            testidp_str_printf(s, "<option value=\"%d\">NIST %d (%s)"
+                               "</option>", level, level, word);
+
+        } else if (idp->persona->level == TESTIDP_STATE_ADFS) {
+            testidp_str_printf(s, "<option value=\"%s\">%s</option>", word,
+                               level >= TESTIDP_LEVEL_SUBSTANTIAL
+                               ? "to faktorer / two factors (multipleauthn)"
+                               : "en faktor / one factor");
+
+            if (level == TESTIDP_LEVEL_SUBSTANTIAL) {
+                break;
+            }
+
+        } else {
+            testidp_str_printf(s, "<option>%s</option>", word);
+        }
+    }
+
+    testidp_str_cat(s, "</select></p>\n");
+}
+
+
+/* "Low, Substantial" */
+static void
+testidp_page_levels(testidp_str_t *s, const testidp_t *idp,
+    const testidp_user_t *u)
+{
+    int  level, first;
+
+    first = 1;
+
+    for (level = 1; level <= TESTIDP_LEVEL_HIGH; level++) {
+        if (!testidp_user_has_level(u, level)) {
+            continue;
+        }
+
+        if (idp->persona->level == TESTIDP_STATE_NIST) {
+            testidp_str_printf(s, "%sNIST %d", first ? "" : ", ", level);
+
+        } else {
+            testidp_str_printf(s, "%s%s", first ? "" : ", ",
+                               testidp_level_nsis(level));
+        }
+
+        first = 0;
+    }
+}
+
+
+int
+testidp_page_down(const testidp_t *idp, char **html, size_t *len,
+    testidp_err_t *err)
+{
+    testidp_str_t  s;
+
+    memset(&s, 0, sizeof(testidp_str_t));
+
+    testidp_page_head(&s);
+
+    testidp_str_cat(&s, "<h1>Test-IdP</h1>\n<p>Login-tjenesten er nede "
+                    "(testscenarie). <span lang=\"en\">The login service "
+                    "is down (a test scenario).</span></p>\n<p><code>");
+    testidp_str_html(&s, idp->entity_id);
+    testidp_str_cat(&s, "</code></p>\n</body>\n</html>\n");
+
+    *html = testidp_str_done(&s, len);
+
+    if (*html == NULL) {
+        return testidp_err(err, "out of memory");
+    }
+
+    return 0;
 }

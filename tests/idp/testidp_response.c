@@ -6,6 +6,7 @@
  */
 
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ typedef struct {
     const char               *issuer;
     const char               *acs;
     const char               *in_response_to;   /* NULL: omitted */
+    int                       first_done;       /* an assertion made */
     xmlDocPtr                 doc;
     testidp_err_t            *err;
 } testidp_rctx_t;
@@ -58,8 +60,8 @@ static int testidp_assertion_authn(testidp_rctx_t *rc, xmlNodePtr a,
 static int testidp_assertion_attrs(testidp_rctx_t *rc, xmlNodePtr a,
     xmlNsPtr ns);
 static int testidp_knob_omit(const char *value);
-static xmlNodePtr testidp_attr_node(xmlNodePtr parent, xmlNsPtr ns,
-    const char *name);
+static xmlNodePtr testidp_attr_node(testidp_rctx_t *rc, xmlNodePtr parent,
+    xmlNsPtr ns, const char *name);
 static xmlNsPtr testidp_saml_ns(testidp_rctx_t *rc, xmlNodePtr node);
 static int testidp_time_prop(testidp_rctx_t *rc, xmlNodePtr node,
     const char *name, long offset);
@@ -156,7 +158,7 @@ testidp_response_setup(testidp_rctx_t *rc)
         rc->in_response_to = knobs->in_response_to;
     }
 
-    rc->signer = idp->signer;
+    rc->signer = knobs->signer ? knobs->signer : idp->signer;
 
     if (knobs->wrong_key) {
         if (idp->wrong == NULL) {
@@ -374,9 +376,24 @@ testidp_assertion_add(testidp_rctx_t *rc, xmlNodePtr parent, xmlNsPtr saml)
      */
     ns = testidp_saml_ns(rc, a);
 
-    if (ns == NULL
-        || testidp_random_id(id, rc->err) != 0
-        || testidp_xml_id(a, id) != 0
+    if (ns == NULL || testidp_random_id(id, rc->err) != 0) {
+        return testidp_err(rc->err, "out of memory");
+    }
+
+    /* the first assertion's ID: given (a replay), and told */
+    if (rc->knobs->assertion_id != NULL && rc->knobs->assertion_id[0]
+        && !rc->first_done)
+    {
+        snprintf(id, sizeof(id), "%s", rc->knobs->assertion_id);
+    }
+
+    if (rc->knobs->assertion_id_out != NULL && !rc->first_done) {
+        memcpy(rc->knobs->assertion_id_out, id, sizeof(id));
+    }
+
+    rc->first_done = 1;
+
+    if (testidp_xml_id(a, id) != 0
         || testidp_xml_prop(a, "Version", "2.0") != 0
         || testidp_time_format(rc->now + rc->knobs->issue_instant, rc->adfs,
                                tbuf, sizeof(tbuf)) != 0
@@ -501,7 +518,10 @@ testidp_assertion_authn(testidp_rctx_t *rc, xmlNodePtr a, xmlNsPtr ns)
             || testidp_random_id(sid, rc->err) != 0
             || testidp_xml_prop(st, "SessionIndex", sid) != 0
             || testidp_xml_child(ac, ns, "AuthnContextClassRef", classref)
-               == NULL)
+               == NULL
+            || (rc->knobs->authority != NULL
+                && testidp_xml_child(ac, ns, "AuthenticatingAuthority",
+                                     rc->knobs->authority) == NULL))
         {
             return testidp_err(rc->err, "out of memory");
         }
@@ -557,7 +577,7 @@ testidp_assertion_attrs(testidp_rctx_t *rc, xmlNodePtr a, xmlNsPtr ns)
             nist_done = 1;
         }
 
-        attr = testidp_attr_node(st, ns, ua->name);
+        attr = testidp_attr_node(rc, st, ns, ua->name);
 
         if (attr == NULL) {
             return testidp_err(rc->err, "out of memory");
@@ -583,7 +603,7 @@ testidp_assertion_attrs(testidp_rctx_t *rc, xmlNodePtr a, xmlNsPtr ns)
     }
 
     if (!loa_done && rc->knobs->loa != NULL) {
-        attr = testidp_attr_node(st, ns, TESTIDP_ATTR_NSIS_LOA);
+        attr = testidp_attr_node(rc, st, ns, TESTIDP_ATTR_NSIS_LOA);
 
         if (testidp_xml_child(attr, ns, "AttributeValue", rc->knobs->loa)
             == NULL)
@@ -593,7 +613,7 @@ testidp_assertion_attrs(testidp_rctx_t *rc, xmlNodePtr a, xmlNsPtr ns)
     }
 
     if (!nist_done && rc->knobs->nist != NULL) {
-        attr = testidp_attr_node(st, ns, TESTIDP_ATTR_NIST_LOA);
+        attr = testidp_attr_node(rc, st, ns, TESTIDP_ATTR_NIST_LOA);
 
         if (testidp_xml_child(attr, ns, "AttributeValue", rc->knobs->nist)
             == NULL)
@@ -619,15 +639,24 @@ testidp_knob_omit(const char *value)
 }
 
 
-/* uri NameFormat for names starting with "http" or "urn:", else basic */
+/*
+ * uri NameFormat for names starting with "http" or "urn:", else basic;
+ * a persona names one for all (OIOSAML 3: uri, OIOSAML 2: basic)
+ */
 static xmlNodePtr
-testidp_attr_node(xmlNodePtr parent, xmlNsPtr ns, const char *name)
+testidp_attr_node(testidp_rctx_t *rc, xmlNodePtr parent, xmlNsPtr ns,
+    const char *name)
 {
     xmlNodePtr   attr;
     const char  *format;
 
     format = (strncmp(name, "http", 4) == 0 || strncmp(name, "urn:", 4) == 0)
              ? TESTIDP_NAMEFORMAT_URI : TESTIDP_NAMEFORMAT_BASIC;
+
+    if (rc->idp->persona != NULL) {
+        format = rc->idp->persona->oiosaml2 ? TESTIDP_NAMEFORMAT_BASIC
+                                            : TESTIDP_NAMEFORMAT_URI;
+    }
 
     attr = testidp_xml_child(parent, ns, "Attribute", NULL);
 

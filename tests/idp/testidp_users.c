@@ -20,6 +20,18 @@
  *   privileges_attr = NAME       (default the OIOSAML 3 privilegesIntermediate)
  *
  * A "constraint" belongs to the group above it.
+ *
+ * For a persona (testidp_persona.c), who the user is, written once and
+ * rendered in each IdP's own attribute names:
+ *
+ *   uuid = 2f3e8a4c-...      cvr = 12345678      rid = 1234
+ *   name = Alice Andersen    email = ...         org = Demo Kommune
+ *   authority = URL          (CH2's AuthenticatingAuthority)
+ *   levels = Low, Substantial    (the levels the user can log in at;
+ *                                 default: up to the level attribute,
+ *                                 else Low and Substantial)
+ *
+ * "nameid" may then be left out: a uuid makes one.
  */
 
 
@@ -28,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "testidp.h"
 
@@ -41,10 +54,11 @@ static int testidp_users_line(testidp_users_t *users, char *line,
     const char *name, int lineno, testidp_err_t *err);
 static int testidp_users_section(testidp_users_t *users, char *line,
     const char *name, int lineno, testidp_err_t *err);
-static int testidp_users_attr(testidp_user_t *user, const char *attr,
-    const char *value);
+static int testidp_users_levels(testidp_user_t *user, char *value);
 static int testidp_users_check(testidp_users_t *users, const char *name,
     testidp_err_t *err);
+static int testidp_users_nameid(testidp_user_t *user);
+static void testidp_users_default_levels(testidp_user_t *u);
 static int testidp_users_group(testidp_user_t *user, const char *scope,
     char *roles);
 static int testidp_users_constraint(testidp_user_t *user, const char *name,
@@ -207,7 +221,7 @@ testidp_users_line(testidp_users_t *users, char *line, const char *name,
                                "attribute name", name, lineno);
         }
 
-        rc = testidp_users_attr(user, attr, value);
+        rc = testidp_user_attr_add(user, attr, value);
 
     } else if (strncmp(key, "group", 5) == 0
                && isspace((unsigned char) key[5]))
@@ -241,6 +255,37 @@ testidp_users_line(testidp_users_t *users, char *line, const char *name,
 
     } else if (strcmp(key, "nameid") == 0) {
         rc = testidp_set(&user->nameid, value);
+        user->nameid_explicit = 1;
+
+    } else if (strcmp(key, "uuid") == 0) {
+        rc = testidp_set(&user->uuid, value);
+
+    } else if (strcmp(key, "cvr") == 0) {
+        rc = testidp_set(&user->cvr, value);
+
+    } else if (strcmp(key, "name") == 0) {
+        rc = testidp_set(&user->name, value);
+
+    } else if (strcmp(key, "email") == 0) {
+        rc = testidp_set(&user->email, value);
+
+    } else if (strcmp(key, "org") == 0) {
+        rc = testidp_set(&user->org, value);
+
+    } else if (strcmp(key, "rid") == 0) {
+        rc = testidp_set(&user->rid, value);
+
+    } else if (strcmp(key, "authority") == 0) {
+        rc = testidp_set(&user->authority, value);
+
+    } else if (strcmp(key, "levels") == 0) {
+        if (testidp_users_levels(user, value) != 0) {
+            return testidp_err(err, "users file \"%s\" line %d: levels "
+                               "are Low, Substantial, High or 1..4", name,
+                               lineno);
+        }
+
+        rc = 0;
 
     } else if (strcmp(key, "nameid_format") == 0) {
         rc = testidp_set(&user->nameid_format, value);
@@ -320,8 +365,126 @@ testidp_users_section(testidp_users_t *users, char *line, const char *name,
 }
 
 
+/* "Low, Substantial": bits 2 and 3 */
 static int
-testidp_users_attr(testidp_user_t *user, const char *attr, const char *value)
+testidp_users_levels(testidp_user_t *user, char *value)
+{
+    int    level;
+    char  *p, *next;
+
+    user->levels = 0;
+
+    for (p = value; p != NULL; p = next) {
+        next = strpbrk(p, ", \t");
+
+        if (next != NULL) {
+            *next++ = '\0';
+        }
+
+        if (*p == '\0') {
+            continue;
+        }
+
+        level = testidp_level_parse(p);
+
+        if (level == 0) {
+            return -1;
+        }
+
+        user->levels |= 1u << level;
+    }
+
+    return user->levels ? 0 : -1;
+}
+
+
+int
+testidp_level_parse(const char *s)
+{
+    if (strcasecmp(s, "Low") == 0) {
+        return TESTIDP_LEVEL_LOW;
+    }
+
+    if (strcasecmp(s, "Substantial") == 0) {
+        return TESTIDP_LEVEL_SUBSTANTIAL;
+    }
+
+    if (strcasecmp(s, "High") == 0) {
+        return TESTIDP_LEVEL_HIGH;
+    }
+
+    if (strncasecmp(s, "nist", 4) == 0) {
+        s += 4;
+    }
+
+    if (s[0] >= '1' && s[0] <= '4' && s[1] == '\0') {
+        return s[0] - '0';
+    }
+
+    return 0;
+}
+
+
+const char *
+testidp_level_nsis(int level)
+{
+    static const char  *names[] = { NULL, "Low", "Low", "Substantial",
+                                    "High" };
+
+    return (level >= 1 && level <= 4) ? names[level] : NULL;
+}
+
+
+int
+testidp_user_max_level(const testidp_user_t *user)
+{
+    int  level;
+
+    for (level = TESTIDP_LEVEL_HIGH; level > 0; level--) {
+        if (user->levels & (1u << level)) {
+            return level;
+        }
+    }
+
+    return 0;
+}
+
+
+int
+testidp_user_has_level(const testidp_user_t *user, int level)
+{
+    return level >= 1 && level <= 4 && (user->levels & (1u << level));
+}
+
+
+/* the levels of a user without a "levels" line: up to the level stated */
+static void
+testidp_users_default_levels(testidp_user_t *u)
+{
+    int          max, level;
+    const char  *v;
+
+    max = TESTIDP_LEVEL_SUBSTANTIAL;
+    v = testidp_user_attr(u, TESTIDP_ATTR_NSIS_LOA);
+
+    if (v == NULL) {
+        v = testidp_user_attr(u, TESTIDP_ATTR_NIST_LOA);
+    }
+
+    if (v != NULL && testidp_level_parse(v) != 0) {
+        max = testidp_level_parse(v);
+    }
+
+    for (level = (max == 1) ? 1 : TESTIDP_LEVEL_LOW; level <= max; level++)
+    {
+        u->levels |= 1u << level;
+    }
+}
+
+
+int
+testidp_user_attr_add(testidp_user_t *user, const char *attr,
+    const char *value)
 {
     char            **v;
     size_t            i;
@@ -389,9 +552,19 @@ testidp_users_check(testidp_users_t *users, const char *name,
     for (i = 0; i < users->nusers; i++) {
         u = &users->users[i];
 
+        if ((u->nameid == NULL || u->nameid[0] == '\0') && u->uuid != NULL
+            && testidp_users_nameid(u) != 0)
+        {
+            return testidp_err(err, "out of memory");
+        }
+
         if (u->nameid == NULL || u->nameid[0] == '\0') {
             return testidp_err(err, "users file \"%s\": user \"%s\" has no "
-                               "nameid", name, u->id);
+                               "nameid (and no uuid)", name, u->id);
+        }
+
+        if (u->levels == 0) {
+            testidp_users_default_levels(u);
         }
 
         if (u->nameid_format == NULL
@@ -419,37 +592,74 @@ testidp_users_check(testidp_users_t *users, const char *name,
 void
 testidp_users_free(testidp_users_t *users)
 {
-    size_t           i, j, k;
-    testidp_user_t  *u;
+    size_t  i;
 
     if (users == NULL) {
         return;
     }
 
     for (i = 0; i < users->nusers; i++) {
-        u = &users->users[i];
-
-        for (j = 0; j < u->nattrs; j++) {
-            for (k = 0; k < u->attrs[j].nvalues; k++) {
-                free(u->attrs[j].values[k]);
-            }
-
-            free(u->attrs[j].values);
-            free(u->attrs[j].name);
-        }
-
-        free(u->attrs);
-        free(u->id);
-        free(u->description);
-        free(u->nameid);
-        free(u->nameid_format);
-        free(u->bpp);
-        free(u->bpp_ns);
-        free(u->bpp_attr);
+        testidp_user_clear(&users->users[i]);
     }
 
     free(users->users);
     free(users);
+}
+
+
+void
+testidp_user_clear(testidp_user_t *u)
+{
+    size_t  j, k;
+
+    for (j = 0; j < u->nattrs; j++) {
+        for (k = 0; k < u->attrs[j].nvalues; k++) {
+            free(u->attrs[j].values[k]);
+        }
+
+        free(u->attrs[j].values);
+        free(u->attrs[j].name);
+    }
+
+    free(u->attrs);
+    free(u->id);
+    free(u->description);
+    free(u->nameid);
+    free(u->nameid_format);
+    free(u->bpp);
+    free(u->bpp_ns);
+    free(u->bpp_attr);
+    free(u->uuid);
+    free(u->cvr);
+    free(u->name);
+    free(u->email);
+    free(u->org);
+    free(u->rid);
+    free(u->authority);
+    memset(u, 0, sizeof(testidp_user_t));
+}
+
+
+/* a NemLog-in style NameID from the uuid */
+static int
+testidp_users_nameid(testidp_user_t *user)
+{
+    char  *p;
+
+    p = NULL;
+
+    if (testidp_append(&p, "https://data.gov.dk/model/core/eid/"
+                       "professional/uuid/", 0) != 0
+        || testidp_append(&p, user->uuid, 0) != 0)
+    {
+        free(p);
+        return -1;
+    }
+
+    free(user->nameid);
+    user->nameid = p;
+
+    return 0;
 }
 
 
@@ -563,15 +773,43 @@ static int
 testidp_users_bpp(testidp_user_t *user)
 {
     int    rc;
+    char  *b64;
+
+    if (user->bpp_open
+        && testidp_append(&user->bpp, "</PrivilegeGroup>", 0) != 0)
+    {
+        return -1;
+    }
+
+    user->bpp_open = 0;
+
+    b64 = testidp_user_privileges(user, user->bpp_ns != NULL
+                                        && strcmp(user->bpp_ns, "1.1") == 0);
+
+    if (b64 == NULL) {
+        return -1;
+    }
+
+    rc = testidp_user_attr_add(user, user->bpp_attr ? user->bpp_attr
+                               : "https://data.gov.dk/model/core/eid/"
+                                 "privilegesIntermediate", b64);
+    free(b64);
+
+    return rc;
+}
+
+
+char *
+testidp_user_privileges(const testidp_user_t *user, int bpp11)
+{
     char  *xml, *b64;
 
     xml = NULL;
 
-    if ((user->bpp_open && testidp_append(&user->bpp, "</PrivilegeGroup>", 0))
+    if (user->bpp == NULL
         || testidp_append(&xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
                           "\n<bpp:PrivilegeList xmlns:bpp=\"", 0)
-        || testidp_append(&xml, (user->bpp_ns != NULL
-                                 && strcmp(user->bpp_ns, "1.1") == 0)
+        || testidp_append(&xml, bpp11
                           ? "http://itst.dk/oiosaml/basic_privilege_profile"
                           : "http://digst.dk/oiosaml/basic_privilege_profile",
                           0)
@@ -581,24 +819,13 @@ testidp_users_bpp(testidp_user_t *user)
         || testidp_append(&xml, "</bpp:PrivilegeList>", 0))
     {
         free(xml);
-        return -1;
+        return NULL;
     }
-
-    user->bpp_open = 0;
 
     b64 = testidp_b64_encode((const unsigned char *) xml, strlen(xml));
     free(xml);
 
-    if (b64 == NULL) {
-        return -1;
-    }
-
-    rc = testidp_users_attr(user, user->bpp_attr ? user->bpp_attr
-                            : "https://data.gov.dk/model/core/eid/"
-                              "privilegesIntermediate", b64);
-    free(b64);
-
-    return rc;
+    return b64;
 }
 
 

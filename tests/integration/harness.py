@@ -393,7 +393,7 @@ class SpTestCase(unittest.TestCase):
             f"{h}=$http_x_oiosaml_{h.lower().replace('-', '_')}"
             for h in ("User", "IdP", "LoA", "CVR", "Name", "Email", "Org",
                       "UUID", "RID", "Spec", "NameID-Format", "Attributes",
-                      "Evil", "Bootstrap"))
+                      "Evil", "Bootstrap", "Roles"))
         idp_extra = cls.idp_extra.format(certs=c)
         # a prefix per class: each class's state starts empty, as its
         # own zone would

@@ -143,14 +143,12 @@ def demo_conf(tmp):
     """conf/demo/nginx.conf.in as tools/demo.sh writes it."""
     d = os.path.join(tmp, "demo")
     os.makedirs(d, exist_ok=True)
-    for name, entity, cert in (
-            ("idp-demo.xml", "https://idp.demo-kommune.example/", "idp.crt"),
-            ("idp-eksempel.xml", "https://adfs.eksempel-kommune.example/",
-             "idp-next.crt")):
-        idp_metadata(os.path.join(d, name), entity,
-                     "https://127.0.0.1:8443/idp/x/", [cert])
     with open(os.path.join(ROOT, "conf", "demo", "nginx.conf.in")) as f:
         text = f.read()
+    for name in re.findall(r"metadata=@DIR@/idp-([a-z]+)\.xml", text):
+        idp_metadata(os.path.join(d, f"idp-{name}.xml"),
+                     f"https://{name}.demo.test/",
+                     f"https://127.0.0.1:8443/idp/{name}/", ["idp.crt"])
     for k, v in (("@DIR@", d), ("@ROOT@", ROOT), ("@CERTS@", CERTS),
                  ("@OBJS@", os.path.join(BUILD, "nginx", "objs"))):
         text = text.replace(k, v)
