@@ -165,7 +165,10 @@ struct oiosaml_sp_s {
     size_t              idps_cap;
     oiosaml_idp_t     **idps;
     unsigned char       secret[32];     /* PRK from the cookie secret */
+    unsigned char       pack_key[32];   /* for sessions in a store, once
+                                         * finished (oiosaml_pack.c) */
     unsigned            has_secret:1;
+    unsigned            has_pack_key:1;
     unsigned            finished:1;
     unsigned            allow_unsolicited:1;
     time_t              skew;
@@ -382,6 +385,8 @@ oiosaml_status_t oiosaml_choice_finish(oiosaml_sp_t *sp, oiosaml_err_t *err);
 
 
 /* sealing (oiosaml_seal.c): the key for a purpose */
+#define OIOSAML_PACK_PURPOSE  "session"     /* its HKDF info (pack.c) */
+
 oiosaml_status_t oiosaml_seal_key(const oiosaml_sp_t *sp,
     const char *purpose, unsigned char *key, oiosaml_err_t *err);
 

@@ -29,13 +29,14 @@
 #define OIOSAML_PACK_TAG         16
 #define OIOSAML_PACK_OVERHEAD    (1 + OIOSAML_PACK_NONCE + OIOSAML_PACK_TAG)
 #define OIOSAML_PACK_MAX         (512 * 1024)   /* a session, unpacked */
-#define OIOSAML_PACK_PURPOSE     "session"
 
 
 static oiosaml_status_t oiosaml_unpack_block(const unsigned char *raw,
     size_t raw_len, oiosaml_session_rec_t *rec, const char *roles,
     const char *groups, void **mem);
 static int oiosaml_pack_stored(oiosaml_field_t f);
+static int oiosaml_pack_deflate(unsigned char *out, uLongf *out_len,
+    const unsigned char *in, size_t len);
 static void oiosaml_pack_u64(unsigned char *p, uint64_t v);
 static uint64_t oiosaml_unpack_u64(const unsigned char *p);
 static oiosaml_status_t oiosaml_pack_crypt(const oiosaml_sp_t *sp,
@@ -68,7 +69,8 @@ oiosaml_session_pack(const oiosaml_sp_t *sp, const unsigned char *bind,
         return oiosaml_err_set(err, OIOSAML_ERR_ARG, "session too large");
     }
 
-    zlen = compressBound(raw_len);
+    /* deflateBound() for a small memLevel, with room for the header */
+    zlen = raw_len + (raw_len >> 3) + (raw_len >> 6) + 64;
     raw = malloc(raw_len);
     z = malloc(4 + zlen);
 
@@ -102,7 +104,7 @@ oiosaml_session_pack(const oiosaml_sp_t *sp, const unsigned char *bind,
     z[2] = (unsigned char) (raw_len >> 8);
     z[3] = (unsigned char) raw_len;
 
-    if (compress2(z + 4, &zlen, raw, raw_len, Z_BEST_SPEED) != Z_OK) {
+    if (oiosaml_pack_deflate(z + 4, &zlen, raw, raw_len) != Z_OK) {
         OPENSSL_cleanse(raw, raw_len);
         free(raw);
         free(z);
@@ -365,9 +367,14 @@ oiosaml_pack_crypt(const oiosaml_sp_t *sp, int encrypt,
     EVP_CIPHER_CTX    *ctx;
     oiosaml_status_t   rc;
 
-    rc = oiosaml_seal_key(sp, OIOSAML_PACK_PURPOSE, key, err);
-    if (rc != OIOSAML_OK) {
-        return rc;
+    if (sp->has_pack_key) {
+        memcpy(key, sp->pack_key, sizeof(key));
+
+    } else {
+        rc = oiosaml_seal_key(sp, OIOSAML_PACK_PURPOSE, key, err);
+        if (rc != OIOSAML_OK) {
+            return rc;
+        }
     }
 
     ctx = EVP_CIPHER_CTX_new();
@@ -406,4 +413,39 @@ oiosaml_pack_crypt(const oiosaml_sp_t *sp, int encrypt,
     }
 
     return OIOSAML_OK;
+}
+
+
+/*
+ * zlib's format with a 4 KB window and a small hash: a session is a few
+ * KB, and compress2()'s defaults (a 32 KB window, 256 KB of state) cost
+ * more in allocation and clearing than in compressing.  uncompress()
+ * reads the window size from the header.
+ */
+static int
+oiosaml_pack_deflate(unsigned char *out, uLongf *out_len,
+    const unsigned char *in, size_t len)
+{
+    int       rc;
+    z_stream  zs;
+
+    memset(&zs, 0, sizeof(z_stream));
+
+    rc = deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 12, 4,
+                      Z_DEFAULT_STRATEGY);
+    if (rc != Z_OK) {
+        return rc;
+    }
+
+    zs.next_in = (Bytef *) in;
+    zs.avail_in = (uInt) len;
+    zs.next_out = out;
+    zs.avail_out = (uInt) *out_len;
+
+    rc = deflate(&zs, Z_FINISH);
+    *out_len = zs.total_out;
+
+    deflateEnd(&zs);
+
+    return (rc == Z_STREAM_END) ? Z_OK : Z_BUF_ERROR;
 }

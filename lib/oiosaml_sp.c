@@ -122,6 +122,7 @@ oiosaml_sp_free(oiosaml_sp_t *sp)
     }
 
     OPENSSL_cleanse(sp->secret, sizeof(sp->secret));
+    OPENSSL_cleanse(sp->pack_key, sizeof(sp->pack_key));
 
     oiosaml_spmeta_free(&sp->md);
     oiosaml_template_free(sp->choice_template);
@@ -349,6 +350,7 @@ oiosaml_sp_secret(oiosaml_sp_t *sp, const unsigned char *ikm, size_t len,
 
     EVP_KDF_CTX_free(ctx);
     sp->has_secret = 1;
+    sp->has_pack_key = 0;       /* derived again from this secret */
 
     return OIOSAML_OK;
 }
@@ -406,6 +408,14 @@ oiosaml_sp_finish(oiosaml_sp_t *sp, time_t now, oiosaml_err_t *err)
             return rc;
         }
     }
+
+    /* derived once: a session is packed at each login (a store's) */
+    rc = oiosaml_seal_key(sp, OIOSAML_PACK_PURPOSE, sp->pack_key, err);
+    if (rc != OIOSAML_OK) {
+        return rc;
+    }
+
+    sp->has_pack_key = 1;
 
     /* the metadata as each key would sign it: it switches with the key */
     for (i = 0; i < sp->nkeys; i++) {
