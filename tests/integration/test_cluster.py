@@ -68,7 +68,7 @@ def node_config(port, up_port, public_port, store, d, extra=""):
 class ClusterTestCase(unittest.TestCase):
     """Redis, and nodes A and B sharing it."""
 
-    store_options = "timeout=300ms cache=1s"
+    store_options = f"timeout={min(60000, int(300 * SLOW))}ms cache=1s"
     server_extra = "        oiosaml_login_limit off;\n"
     allowed_errors = ()
 
