@@ -163,6 +163,16 @@ class ClusterTestCase(unittest.TestCase):
         self.assertIn(SESSION, b.cookies)
         return b
 
+    def until(self, b, node, path, status, seconds=10):
+        """Asks until the node answers with status; returns the answer."""
+        deadline = time.time() + seconds * SLOW
+        while True:
+            r = b.get(self.url(node, path))
+            if r.status == status or time.time() > deadline:
+                self.assertEqual(r.status, status, r.body[:300])
+                return r
+            time.sleep(0.2)
+
     def user(self, r):
         m = re.search(r"^User=(.*)$", r.body, re.M)
         return m.group(1) if m else None
@@ -291,13 +301,7 @@ class RedisDownTest(ClusterTestCase):
                 self.assertUnavailable(b.get(self.url(self.a, "/app/y")))
         finally:
             self.redis.resume()
-        deadline = time.time() + 10 * SLOW
-        while time.time() < deadline:
-            r = b.get(self.url(self.a, "/app/x"))
-            if r.status == 200:
-                break
-            time.sleep(0.2)
-        self.assertEqual(r.status, 200, r.body[:300])
+        r = self.until(b, self.a, "/app/x", 200)
         self.assertEqual(self.user(r), ALICE)
         log = self.a.log() + self.b.log()
         self.assertEqual(len(re.findall(r"oiosaml: store .*no answer", log)),
@@ -316,13 +320,7 @@ class RedisDownTest(ClusterTestCase):
                                      directory=self.redis.dir,
                                      save=True).start()
         for node in (self.b, self.a):
-            deadline = time.time() + 15 * SLOW
-            while time.time() < deadline:
-                r = b.get(self.url(node, "/app/x"))
-                if r.status == 200:
-                    break
-                time.sleep(0.3)
-            self.assertEqual(r.status, 200, r.body[:300])
+            r = self.until(b, node, "/app/x", 200, 15)
             self.assertEqual(self.user(r), ALICE)
         self.login(self.b)
 
@@ -343,13 +341,7 @@ class StoreAtStartTest(ClusterTestCase):
         log = self.a.log()
         self.assertIn("oiosaml: store", log)
         self.redis.start()
-        deadline = time.time() + 15 * SLOW
-        while time.time() < deadline:
-            r = Browser().get(self.url(self.a, "/saml/login?idp=test"))
-            if r.status == 302:
-                break
-            time.sleep(0.3)
-        self.assertEqual(r.status, 302)
+        self.until(Browser(), self.a, "/saml/login?idp=test", 302, 15)
         self.login(self.a)
 
 
@@ -392,13 +384,7 @@ class SentinelFailoverTest(ClusterTestCase):
                 break
             time.sleep(0.2)
         self.assertEqual(self.sentinel.master(), self.replica.port)
-        deadline = time.time() + 10 * SLOW
-        while time.time() < deadline:
-            r = b.get(self.url(self.b, "/app/x"))
-            if r.status == 200:
-                break
-            time.sleep(0.3)
-        self.assertEqual(r.status, 200, r.body[:300])
+        r = self.until(b, self.b, "/app/x", 200)
         self.assertEqual(self.user(r), ALICE)
         self.login(self.b)
 
