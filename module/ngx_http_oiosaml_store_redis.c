@@ -847,7 +847,8 @@ ngx_http_oiosaml_store_init_process(ngx_cycle_t *cycle)
                                                ngx_http_oiosaml_module);
 
     if (omcf == NULL || omcf->redis == NULL || omcf->shm_zone == NULL
-        || ngx_process != NGX_PROCESS_WORKER)
+        || (ngx_process != NGX_PROCESS_WORKER
+            && ngx_process != NGX_PROCESS_SINGLE))
     {
         return NGX_OK;
     }
