@@ -445,7 +445,8 @@ ngx_http_oiosaml_shm_get(ngx_http_request_t *r, ngx_shm_zone_t *zone,
         return NGX_DECLINED;
     }
 
-    *fresh = (sn->fresh_until == 0 || now < sn->fresh_until);
+    /* cache=T: fresh for T to T + 1 seconds (the clock counts seconds) */
+    *fresh = (sn->fresh_until == 0 || now <= sn->fresh_until);
 
     sn->last = now;
     ngx_queue_remove(&sn->queue);
