@@ -72,6 +72,59 @@ ngx_http_oiosaml_store_ops_t  ngx_http_oiosaml_store_shm_ops = {
 
 
 
+/* oiosaml_zone name:size: the zone, and the store unless oiosaml_store */
+char *
+ngx_http_oiosaml_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_oiosaml_main_conf_t *omcf = conf;
+
+    u_char      *p;
+    ssize_t      size;
+    ngx_str_t   *value, name, s;
+
+    if (omcf->shm_zone != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    p = (u_char *) ngx_strchr(value[1].data, ':');
+    if (p == NULL || p == value[1].data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone \"%V\", expected NAME:SIZE such as "
+                           "\"oiosaml:64m\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = value[1].data;
+    name.len = p - value[1].data;
+
+    s.data = p + 1;
+    s.len = value[1].data + value[1].len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is too small or invalid, the minimum "
+                           "is %uzk", &value[1], 8 * ngx_pagesize / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    omcf->shm_zone = ngx_http_oiosaml_store_add(cf, &name, size);
+    if (omcf->shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (omcf->ops == NULL) {
+        /* the zone is the store, unless oiosaml_store names another */
+        omcf->ops = &ngx_http_oiosaml_store_shm_ops;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 ngx_shm_zone_t *
 ngx_http_oiosaml_store_add(ngx_conf_t *cf, ngx_str_t *name, size_t size)
 {
