@@ -54,10 +54,28 @@ ngx_http_oiosaml_ctx(ngx_http_request_t *r)
 void
 ngx_http_oiosaml_store_key(const u_char *id, u_char *key)
 {
-    unsigned int  len;
+    unsigned int          len;
+    static EVP_MD        *sha256;
+    static EVP_MD_CTX    *md;
 
-    (void) EVP_Digest(id, NGX_HTTP_OIOSAML_SESSION_ID_LEN, key, &len,
-                      EVP_sha256(), NULL);
+    /*
+     * Every protected request hashes its cookie: the digest is fetched
+     * once per process (EVP_sha256() alone is looked up in the provider
+     * on each use) and its context reused (a worker has one thread)
+     */
+    if (sha256 == NULL) {
+        sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+        md = EVP_MD_CTX_new();
+    }
+
+    if (sha256 == NULL || md == NULL
+        || EVP_DigestInit_ex2(md, sha256, NULL) != 1
+        || EVP_DigestUpdate(md, id, NGX_HTTP_OIOSAML_SESSION_ID_LEN) != 1
+        || EVP_DigestFinal_ex(md, key, &len) != 1)
+    {
+        (void) EVP_Digest(id, NGX_HTTP_OIOSAML_SESSION_ID_LEN, key, &len,
+                          EVP_sha256(), NULL);
+    }
 }
 
 
