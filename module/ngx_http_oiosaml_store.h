@@ -47,8 +47,9 @@ typedef struct {
     time_t                     fresh_until; /* as a cache; 0: the store */
     u_char                     loa;
     uint32_t                   sp;          /* the SP's rec->key */
-    uint32_t                   len[OIOSAML_F_MAX];
-    u_char                     data[1];
+    uint32_t                   attributes;  /* that field's length */
+    uint32_t                   len[OIOSAML_F_MAX];  /* as kept in data */
+    u_char                     data[1];     /* Attributes compacted */
 } ngx_http_oiosaml_snode_t;
 
 

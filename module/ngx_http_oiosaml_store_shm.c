@@ -37,9 +37,11 @@ static ngx_int_t ngx_http_oiosaml_shm_once(ngx_http_request_t *r,
 static ngx_int_t ngx_http_oiosaml_shm_count(ngx_http_request_t *r,
     const u_char *digest, ngx_uint_t limit, time_t window);
 static ngx_uint_t ngx_http_oiosaml_shm_available(void);
+static ngx_int_t ngx_http_oiosaml_shm_compact(ngx_http_request_t *r,
+    ngx_http_oiosaml_session_t *s, ngx_str_t *attributes);
 static ngx_int_t ngx_http_oiosaml_shm_insert(ngx_http_oiosaml_store_t *store,
-    ngx_http_oiosaml_session_t *s, uint32_t sp, time_t idle,
-    time_t fresh_until);
+    ngx_http_oiosaml_session_t *s, ngx_str_t *attributes, uint32_t sp,
+    time_t idle, time_t fresh_until);
 static ngx_int_t ngx_http_oiosaml_replay_add(ngx_http_oiosaml_store_t *store,
     const u_char *digest, time_t until, time_t now);
 static ngx_int_t ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone,
@@ -308,6 +310,7 @@ ngx_http_oiosaml_shm_commit(ngx_http_request_t *r,
 {
     time_t                         now;
     ngx_int_t                      rc;
+    ngx_str_t                      attributes;
     ngx_http_oiosaml_snode_t      *sn;
     ngx_http_oiosaml_store_t      *store;
     ngx_http_oiosaml_srv_conf_t   *oscf;
@@ -317,6 +320,10 @@ ngx_http_oiosaml_shm_commit(ngx_http_request_t *r,
     oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
     store = omcf->shm_zone->data;
     now = ngx_time();
+
+    if (ngx_http_oiosaml_shm_compact(r, c->session, &attributes) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     ngx_shmtx_lock(&store->shpool->mutex);
 
@@ -351,8 +358,8 @@ ngx_http_oiosaml_shm_commit(ngx_http_request_t *r,
 
     ngx_http_oiosaml_expire(store, now, NGX_HTTP_OIOSAML_EXPIRE_BATCH);
 
-    rc = ngx_http_oiosaml_shm_insert(store, c->session, oscf->rec->key,
-                                     oscf->session_idle, 0);
+    rc = ngx_http_oiosaml_shm_insert(store, c->session, &attributes,
+                                     oscf->rec->key, oscf->session_idle, 0);
 
 done:
 
@@ -505,10 +512,12 @@ ngx_http_oiosaml_shm_get(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     ngx_queue_remove(&sn->queue);
     ngx_queue_insert_head(&store->sh->lru, &sn->queue);
 
-    size = sizeof(ngx_http_oiosaml_session_t);
+    size = sizeof(ngx_http_oiosaml_session_t) + sn->attributes;
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
-        size += sn->len[i];
+        if (i != OIOSAML_F_ATTRIBUTES) {
+            size += sn->len[i];
+        }
     }
 
     s = ngx_pnalloc(r->pool, size);
@@ -526,9 +535,17 @@ ngx_http_oiosaml_shm_get(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     src = sn->data;
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
-        s->fields[i].len = sn->len[i];
         s->fields[i].data = p;
-        p = ngx_cpymem(p, src, sn->len[i]);
+
+        if (i == OIOSAML_F_ATTRIBUTES) {
+            /* checked when compacted: every code is in the table */
+            p = oiosaml_attributes_expand(p, src, sn->len[i]);
+
+        } else {
+            p = ngx_cpymem(p, src, sn->len[i]);
+        }
+
+        s->fields[i].len = p - s->fields[i].data;
         src += sn->len[i];
     }
 
@@ -546,12 +563,17 @@ ngx_http_oiosaml_shm_put(ngx_http_request_t *r, ngx_shm_zone_t *zone,
     ngx_http_oiosaml_session_t *s, time_t idle, time_t fresh_until)
 {
     ngx_int_t                     rc;
+    ngx_str_t                     attributes;
     ngx_http_oiosaml_snode_t     *sn;
     ngx_http_oiosaml_store_t     *store;
     ngx_http_oiosaml_srv_conf_t  *oscf;
 
     oscf = ngx_http_get_module_srv_conf(r, ngx_http_oiosaml_module);
     store = zone->data;
+
+    if (ngx_http_oiosaml_shm_compact(r, s, &attributes) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     ngx_shmtx_lock(&store->shpool->mutex);
 
@@ -562,8 +584,8 @@ ngx_http_oiosaml_shm_put(ngx_http_request_t *r, ngx_shm_zone_t *zone,
 
     ngx_http_oiosaml_expire(store, ngx_time(), NGX_HTTP_OIOSAML_EXPIRE_BATCH);
 
-    rc = ngx_http_oiosaml_shm_insert(store, s, oscf->rec->key, idle,
-                                     fresh_until);
+    rc = ngx_http_oiosaml_shm_insert(store, s, &attributes, oscf->rec->key,
+                                     idle, fresh_until);
 
     ngx_shmtx_unlock(&store->shpool->mutex);
 
@@ -590,21 +612,57 @@ ngx_http_oiosaml_shm_remove(ngx_shm_zone_t *zone, const u_char *key)
 }
 
 
-/* a new node for s; NGX_DECLINED when no room can be made.  Locked. */
+/*
+ * The Attributes field as the zone keeps it: its attribute names one byte
+ * each (oiosaml_attributes_compact), about half of an OIOSAML 3 session.
+ */
+static ngx_int_t
+ngx_http_oiosaml_shm_compact(ngx_http_request_t *r,
+    ngx_http_oiosaml_session_t *s, ngx_str_t *attributes)
+{
+    ngx_str_t  *a;
+
+    a = &s->fields[OIOSAML_F_ATTRIBUTES];
+
+    attributes->data = ngx_pnalloc(r->pool, a->len + 1);
+    if (attributes->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    attributes->len = oiosaml_attributes_compact(attributes->data, a->data,
+                                                 a->len);
+
+    if (attributes->len == (size_t) -1) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "oiosaml: err_store: a session's Attributes field is "
+                      "not form-encoded");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A new node for s, with the Attributes field compacted; NGX_DECLINED
+ * when no room can be made.  Locked.
+ */
 static ngx_int_t
 ngx_http_oiosaml_shm_insert(ngx_http_oiosaml_store_t *store,
-    ngx_http_oiosaml_session_t *s, uint32_t sp, time_t idle,
-    time_t fresh_until)
+    ngx_http_oiosaml_session_t *s, ngx_str_t *attributes, uint32_t sp,
+    time_t idle, time_t fresh_until)
 {
     u_char                    *p;
     size_t                     size;
+    ngx_str_t                 *f;
     ngx_uint_t                 i;
     ngx_http_oiosaml_snode_t  *sn;
 
     size = offsetof(ngx_http_oiosaml_snode_t, data);
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
-        size += s->fields[i].len;
+        size += (i == OIOSAML_F_ATTRIBUTES) ? attributes->len
+                                            : s->fields[i].len;
     }
 
     sn = ngx_http_oiosaml_session_alloc(store, size);
@@ -621,12 +679,14 @@ ngx_http_oiosaml_shm_insert(ngx_http_oiosaml_store_t *store,
     sn->fresh_until = fresh_until;
     sn->loa = (u_char) s->loa;
     sn->sp = sp;
+    sn->attributes = (uint32_t) s->fields[OIOSAML_F_ATTRIBUTES].len;
 
     p = sn->data;
 
     for (i = 0; i < OIOSAML_F_MAX; i++) {
-        sn->len[i] = (uint32_t) s->fields[i].len;
-        p = ngx_cpymem(p, s->fields[i].data, s->fields[i].len);
+        f = (i == OIOSAML_F_ATTRIBUTES) ? attributes : &s->fields[i];
+        sn->len[i] = (uint32_t) f->len;
+        p = ngx_cpymem(p, f->data, f->len);
     }
 
     ngx_rbtree_insert(&store->sh->sessions, &sn->node);

@@ -965,6 +965,22 @@ typedef struct {
 } oiosaml_session_rec_t;
 
 /*
+ * The Attributes field in a compact form, for a node's shared memory: the
+ * catalogue's attribute names as one byte each (lib/oiosaml_compact.c).
+ * compact writes at most len bytes to dst and returns how many, or
+ * (size_t) -1 for a field that is not ASCII (not form-encoded);
+ * expanded is the length expand writes, or (size_t) -1 for a code that is
+ * not in the table (expand must not be called then); expand returns the
+ * end of what it wrote.
+ */
+size_t oiosaml_attributes_compact(unsigned char *dst,
+    const unsigned char *form, size_t len);
+size_t oiosaml_attributes_expanded(const unsigned char *src, size_t len);
+unsigned char *oiosaml_attributes_expand(unsigned char *dst,
+    const unsigned char *src, size_t len);
+const char *oiosaml_attributes_code_name(size_t i);
+
+/*
  * Packs a session: its fields (roles and constraints left out: they are
  * derived), deflated, sealed with AES-256-GCM under a key derived from the
  * cookie secret, with "bind" (the store's key for it) as associated data,

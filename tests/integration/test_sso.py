@@ -1,6 +1,7 @@
 """The SSO spine: login round trip, sessions, headers, metadata, logout."""
 
 import base64
+import json
 import os
 import re
 import string
@@ -10,7 +11,7 @@ import time
 import urllib.parse
 import zlib
 
-from harness import (Browser, HTML, SpTestCase, cert, form_fields)
+from harness import (USERS, Browser, HTML, SpTestCase, cert, form_fields)
 
 SESSION = "__Host-oiosaml"
 
@@ -309,6 +310,30 @@ class SessionStateTest(SpTestCase):
             self.assertDenied(r, 403, "deny_replay")
             self.assertFalse(any(c.startswith(SESSION) for c in
                                  r.headers.get("set-cookie", [])))
+
+
+    def test_a_session_without_privileges_takes_1_kb_of_the_zone(self):
+        """alice (OIOSAML 3, nine attributes, no privileges): the zone
+        keeps the Attributes field with its names coded, and gives the
+        field back whole, name by name and in order."""
+        b, r, _ = self.login()
+        self.assertEqual(r.status, 303, r.body)
+        s = json.loads(Browser().get(self.url("/saml/status")).body)
+        self.assertGreaterEqual(s["sessions"], 1)
+        self.assertLessEqual(s["session_bytes"] / s["sessions"], 1024)
+
+        with open(USERS) as f:
+            alice = f.read().split("[alice]")[1].split("\n[")[0]
+        names = re.findall(r"^attr (\S+) =", alice, re.M)
+        self.assertEqual(len(names), 8)
+        attrs = self.echo(b.get(self.url("/app/x")).body)["Attributes"]
+        pairs = urllib.parse.parse_qsl(attrs)
+        self.assertEqual([n for n, _ in pairs], names)
+        self.assertIn(("https://data.gov.dk/model/core/eid/email",
+                       "alice@demo-kommune.dk"), pairs)
+        # the names as an application gets them: form-encoded
+        self.assertIn("https%3A%2F%2Fdata.gov.dk%2Fmodel%2Fcore%2Feid%2F"
+                      "email=alice%40demo-kommune.dk", attrs)
 
 
 class TimeoutTest(SpTestCase):

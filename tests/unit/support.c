@@ -1173,3 +1173,30 @@ t_key_info(const char *cert, const char *form)
 
     return out;
 }
+
+
+oiosaml_identity_t *
+t_login(const oiosaml_sp_t *sp, const char *user)
+{
+    char                *b64;
+    testidp_t           *idp;
+    oiosaml_err_t        err;
+    t_replay_t           replay;
+    testidp_knobs_t      k;
+    oiosaml_pending_t    pending;
+    oiosaml_identity_t  *id;
+
+    idp = t_testidp(NULL, NULL);
+    t_pending(&pending);
+    t_knobs(&k);
+    b64 = t_response(idp, user, &k, t_now());
+    memset(&replay, 0, sizeof(replay));
+
+    assert_int_equal(t_verify(sp, b64, &pending, t_now(), &replay, &id,
+                              &err), OIOSAML_OK);
+    t_replay_clear(&replay);
+    free(b64);
+    testidp_free(idp);
+
+    return id;
+}

@@ -119,6 +119,9 @@ oiosaml_status_t t_verify(const oiosaml_sp_t *sp, const char *b64,
     const oiosaml_pending_t *pending, time_t now, t_replay_t *replay,
     oiosaml_identity_t **identity, oiosaml_err_t *err);
 
+/* the identity of a verified login of "user" of t_users() at sp */
+oiosaml_identity_t *t_login(const oiosaml_sp_t *sp, const char *user);
+
 /*
  * Verifies with a fresh replay store and checks the status (and that
  * err.text holds "text").  An acceptance records one ID and returns an

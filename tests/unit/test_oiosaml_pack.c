@@ -33,33 +33,6 @@ rec_of(oiosaml_identity_t *id, oiosaml_session_rec_t *rec)
 }
 
 
-static oiosaml_identity_t *
-login(oiosaml_sp_t *sp, const char *user)
-{
-    char                *b64;
-    testidp_t           *idp;
-    oiosaml_err_t        err;
-    t_replay_t           replay;
-    testidp_knobs_t      k;
-    oiosaml_pending_t    pending;
-    oiosaml_identity_t  *id;
-
-    idp = t_testidp(NULL, NULL);
-    t_pending(&pending);
-    t_knobs(&k);
-    b64 = t_response(idp, user, &k, t_now());
-    memset(&replay, 0, sizeof(replay));
-
-    assert_int_equal(t_verify(sp, b64, &pending, t_now(), &replay, &id,
-                              &err), OIOSAML_OK);
-    t_replay_clear(&replay);
-    free(b64);
-    testidp_free(idp);
-
-    return id;
-}
-
-
 static void
 test_round_trip(void **state)
 {
@@ -72,7 +45,7 @@ test_round_trip(void **state)
     oiosaml_session_rec_t  rec, back;
 
     sp = t_sp(NULL);
-    id = login(sp, "alice");
+    id = t_login(sp, "alice");
     rec_of(id, &rec);
 
     oiosaml_err_clear(&err);
@@ -121,7 +94,7 @@ test_refused(void **state)
     static const unsigned char  bind2[] = "oiosaml:s:0123456789abcdee";
 
     sp = t_sp(NULL);
-    id = login(sp, "alice");
+    id = t_login(sp, "alice");
     rec_of(id, &rec);
 
     oiosaml_err_clear(&err);
@@ -181,7 +154,7 @@ test_size(void **state)
     size_t                 i;
 
     sp = t_sp(NULL);
-    id = login(sp, "alice");
+    id = t_login(sp, "alice");
     rec_of(id, &rec);
 
     /* without privileges */
