@@ -72,12 +72,27 @@ BENIGN = (
 )
 
 
+# the ports free_port() has handed out in this process
+_given_ports = set()
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A loopback port nothing listens on, never one handed out before.
+
+    Once the probe socket is closed the kernel may give the next bind to
+    port 0 the same port (here about one pair in 17,000).  A class's two
+    ports alike would put its gateway (ssl) and its echo upstream on one
+    socket, which nginx starts without a word: every request that reaches
+    the upstream then gets 400 "The plain HTTP request was sent to HTTPS
+    port"."""
+    while True:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in _given_ports:
+            _given_ports.add(port)
+            return port
 
 
 def cert(name):

@@ -239,7 +239,8 @@ class MalformedPrivilegesTest(RolesTestCase):
         self.assertEqual(len(hits), 1, log)
         self.assertIn("not well-formed XML", hits[0])
         self.assertIn("[warn]", hits[0])
-        self.assertEqual(self.visit(b, "/app/x").status, 200)
+        r = self.visit(b, "/app/x")
+        self.assertEqual(r.status, 200, r.body)
 
         r = self.visit(b, "/aula/x")
         self.assertEqual(r.status, 403, r.body)
