@@ -8,7 +8,8 @@
  * growing pause, when it fails or a command times out.  An outage is
  * logged once (for all workers, through the zone) and so is the recovery.
  * The code works on a connection (ngx_http_oiosaml_redis_t): the worker's
- * command connection here, or another with hooks of its owner.
+ * command connection here, and worker 0's subscription in
+ * ngx_http_oiosaml_redis_sub.c.
  */
 
 

@@ -4,8 +4,9 @@
  * on hiredis's asynchronous API driven by nginx's events: one connection
  * per worker, commands pipelined on it, each with its own timeout; when
  * the connection fails it is made again with a growing pause.  Used by
- * the Redis store (ngx_http_oiosaml_store_redis.c).  The same code can
- * make a connection for another role: one whose ready hook runs instead
+ * the Redis store (ngx_http_oiosaml_store_redis.c).  The same code makes
+ * the node's subscription to ended sessions (ngx_http_oiosaml_redis_sub.c,
+ * worker 0 only): a connection whose ready hook sends SUBSCRIBE instead
  * of taking commands.
  */
 
@@ -20,8 +21,9 @@
 #include <hiredis/async.h>
 
 
-#define NGX_HTTP_OIOSAML_REDIS_MAX_ARGS   12
+#define NGX_HTTP_OIOSAML_REDIS_MAX_ARGS   14
 #define NGX_HTTP_OIOSAML_REDIS_SENTINELS  8
+#define NGX_HTTP_OIOSAML_REDIS_CHANNEL    "ended"  /* after the prefix */
 
 
 typedef struct ngx_http_oiosaml_redis_op_s  ngx_http_oiosaml_redis_op_t;
@@ -41,6 +43,7 @@ struct ngx_http_oiosaml_redis_conf_s {
     ngx_uint_t                   db;
     ngx_str_t                    password;     /* from password_file= */
     ngx_str_t                    prefix;       /* of every key */
+    ngx_str_t                    channel;      /* <prefix>ended */
     ngx_msec_t                   timeout;
     time_t                       cache;        /* the zone's lifetime */
     ngx_str_t                    master;       /* Sentinel's name for it */
@@ -67,6 +70,7 @@ struct ngx_http_oiosaml_redis_op_s {
     size_t                       argvlen[NGX_HTTP_OIOSAML_REDIS_MAX_ARGS];
     u_char                       key[NGX_HTTP_OIOSAML_KEY_LEN];
     ngx_uint_t                   limit;
+    ngx_atomic_uint_t            cache_gen;    /* when a find was sent */
     u_char                      *buf;          /* the arguments' bytes */
     u_char                      *last;
     u_char                      *end;
@@ -134,6 +138,12 @@ void ngx_http_oiosaml_redis_stop(ngx_http_oiosaml_redis_t *rd);
 void ngx_http_oiosaml_redis_fail(ngx_http_oiosaml_redis_t *rd,
     const char *why, const char *text);
 void ngx_http_oiosaml_redis_up(ngx_http_oiosaml_redis_t *rd);
+
+/* ngx_http_oiosaml_redis_sub.c */
+ngx_int_t ngx_http_oiosaml_redis_sub_init_process(ngx_cycle_t *cycle,
+    ngx_http_oiosaml_redis_conf_t *conf, ngx_shm_zone_t *zone);
+void ngx_http_oiosaml_redis_sub_exit_process(void);
+ngx_atomic_uint_t ngx_http_oiosaml_redis_cache_gen(ngx_shm_zone_t *zone);
 
 
 #endif /* _NGX_HTTP_OIOSAML_REDIS_H_INCLUDED_ */
