@@ -247,7 +247,7 @@ ngx_http_oiosaml_redis_sub_timeout(ngx_event_t *ev)
 {
     ngx_http_oiosaml_redis_sub_t  *sub = ev->data;
 
-    ngx_http_oiosaml_redis_fail(&sub->rd, "no answer to SUBSCRIBE within "
+    ngx_http_oiosaml_redis_fail(&sub->rd, "SUBSCRIBE not confirmed within "
                                 "the timeout", "");
 }
 
