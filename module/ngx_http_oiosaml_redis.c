@@ -7,6 +7,9 @@
  * bounds every command by a timer and makes the connection again, with a
  * growing pause, when it fails or a command times out.  An outage is
  * logged once (for all workers, through the zone) and so is the recovery.
+ * The code works on a connection (ngx_http_oiosaml_redis_t): the worker's
+ * command connection here, and worker 0's subscription in
+ * ngx_http_oiosaml_redis_sub.c.
  */
 
 
@@ -18,55 +21,33 @@
 #define NGX_HTTP_OIOSAML_REDIS_PAUSE_MAX   1000
 
 
-typedef enum {
-    NGX_HTTP_OIOSAML_REDIS_DOWN = 0,    /* waiting for the retry timer */
-    NGX_HTTP_OIOSAML_REDIS_SENTINEL,    /* asking a sentinel */
-    NGX_HTTP_OIOSAML_REDIS_UP           /* commands go to the master */
-} ngx_http_oiosaml_redis_state_e;
-
-
-typedef struct {
-    ngx_http_oiosaml_redis_conf_t   *conf;
-    ngx_log_t                       *log;
-    ngx_atomic_t                    *down_flag;   /* in the zone */
-    redisAsyncContext               *ac;
-    ngx_http_oiosaml_redis_state_e   state;
-    ngx_uint_t                       sentinel;    /* the next to ask */
-    ngx_queue_t                      waiting;     /* ops, for the master */
-    ngx_event_t                      retry;
-    ngx_event_t                      drop;
-    ngx_msec_t                       pause;
-    ngx_uint_t                       down;        /* this worker saw it */
-    time_t                           down_since;
-    u_char                           master[NGX_SOCKADDR_STRLEN];
-    int                              master_port;
-} ngx_http_oiosaml_redis_t;
-
-
+/* the worker's command connection */
 static ngx_http_oiosaml_redis_t  ngx_http_oiosaml_redis;
 
 
-static void ngx_http_oiosaml_redis_connect(void);
-static ngx_int_t ngx_http_oiosaml_redis_attach(redisAsyncContext *ac);
+static void ngx_http_oiosaml_redis_connect(ngx_http_oiosaml_redis_t *rd);
+static ngx_int_t ngx_http_oiosaml_redis_attach(ngx_http_oiosaml_redis_t *rd,
+    redisAsyncContext *ac);
 static void ngx_http_oiosaml_redis_connected(const redisAsyncContext *ac,
     int status);
 static void ngx_http_oiosaml_redis_disconnected(const redisAsyncContext *ac,
     int status);
-static void ngx_http_oiosaml_redis_gone(const char *why);
+static void ngx_http_oiosaml_redis_gone(ngx_http_oiosaml_redis_t *rd);
 static void ngx_http_oiosaml_redis_sentinel_reply(redisAsyncContext *ac,
     void *r, void *privdata);
-static void ngx_http_oiosaml_redis_master(void);
+static void ngx_http_oiosaml_redis_master(ngx_http_oiosaml_redis_t *rd);
 static void ngx_http_oiosaml_redis_check_reply(redisAsyncContext *ac,
     void *r, void *privdata);
 static void ngx_http_oiosaml_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static ngx_int_t ngx_http_oiosaml_redis_issue(ngx_http_oiosaml_redis_op_t *op);
-static void ngx_http_oiosaml_redis_flush(ngx_uint_t fail);
+static void ngx_http_oiosaml_redis_flush(ngx_http_oiosaml_redis_t *rd,
+    ngx_uint_t fail);
 static void ngx_http_oiosaml_redis_timeout(ngx_event_t *ev);
 static void ngx_http_oiosaml_redis_retry(ngx_event_t *ev);
 static void ngx_http_oiosaml_redis_drop(ngx_event_t *ev);
-static void ngx_http_oiosaml_redis_outage(const char *why, const char *text);
-static void ngx_http_oiosaml_redis_recovered(void);
+static void ngx_http_oiosaml_redis_outage(ngx_http_oiosaml_redis_t *rd,
+    const char *why, const char *text);
 static void ngx_http_oiosaml_redis_read(ngx_event_t *ev);
 static void ngx_http_oiosaml_redis_write(ngx_event_t *ev);
 static void ngx_http_oiosaml_redis_add_read(void *privdata);
@@ -80,10 +61,28 @@ ngx_int_t
 ngx_http_oiosaml_redis_init_process(ngx_cycle_t *cycle,
     ngx_http_oiosaml_redis_conf_t *conf, ngx_atomic_t *down_flag)
 {
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    ngx_memzero(&ngx_http_oiosaml_redis, sizeof(ngx_http_oiosaml_redis_t));
 
-    ngx_memzero(rd, sizeof(ngx_http_oiosaml_redis_t));
+    ngx_http_oiosaml_redis_start(&ngx_http_oiosaml_redis, cycle, conf,
+                                 down_flag);
 
+    return NGX_OK;
+}
+
+
+void
+ngx_http_oiosaml_redis_exit_process(void)
+{
+    ngx_http_oiosaml_redis_stop(&ngx_http_oiosaml_redis);
+}
+
+
+/* the hooks and data are the owner's; the rest is set here */
+void
+ngx_http_oiosaml_redis_start(ngx_http_oiosaml_redis_t *rd,
+    ngx_cycle_t *cycle, ngx_http_oiosaml_redis_conf_t *conf,
+    ngx_atomic_t *down_flag)
+{
     rd->conf = conf;
     rd->log = cycle->log;
     rd->down_flag = down_flag;
@@ -100,17 +99,14 @@ ngx_http_oiosaml_redis_init_process(ngx_cycle_t *cycle,
     rd->drop.data = rd;
 
     /* a store that cannot be reached now is logged, not fatal */
-    ngx_http_oiosaml_redis_connect();
-
-    return NGX_OK;
+    ngx_http_oiosaml_redis_connect(rd);
 }
 
 
 void
-ngx_http_oiosaml_redis_exit_process(void)
+ngx_http_oiosaml_redis_stop(ngx_http_oiosaml_redis_t *rd)
 {
-    redisAsyncContext         *ac;
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    redisAsyncContext  *ac;
 
     if (rd->conf == NULL) {
         return;
@@ -124,7 +120,7 @@ ngx_http_oiosaml_redis_exit_process(void)
         ngx_delete_posted_event(&rd->drop);
     }
 
-    ngx_http_oiosaml_redis_flush(1);
+    ngx_http_oiosaml_redis_flush(rd, 1);
 
     ac = rd->ac;
     rd->ac = NULL;
@@ -139,10 +135,9 @@ ngx_http_oiosaml_redis_exit_process(void)
 
 /* a connection to the next sentinel, or to the store itself */
 static void
-ngx_http_oiosaml_redis_connect(void)
+ngx_http_oiosaml_redis_connect(ngx_http_oiosaml_redis_t *rd)
 {
     redisAsyncContext              *ac;
-    ngx_http_oiosaml_redis_t       *rd = &ngx_http_oiosaml_redis;
     ngx_http_oiosaml_redis_conf_t  *conf = rd->conf;
 
     if (conf->nsentinels) {
@@ -161,16 +156,17 @@ ngx_http_oiosaml_redis_connect(void)
         ac = redisAsyncConnect((char *) conf->host.data, conf->port);
     }
 
-    if (ac == NULL || ac->err || ngx_http_oiosaml_redis_attach(ac) != NGX_OK)
+    if (ac == NULL || ac->err
+        || ngx_http_oiosaml_redis_attach(rd, ac) != NGX_OK)
     {
-        ngx_http_oiosaml_redis_outage("cannot connect",
+        ngx_http_oiosaml_redis_outage(rd, "cannot connect",
                                       ac ? ac->errstr : "out of memory");
         if (ac != NULL) {
             redisAsyncFree(ac);
         }
 
         rd->ac = NULL;
-        ngx_http_oiosaml_redis_gone(NULL);
+        ngx_http_oiosaml_redis_gone(rd);
         return;
     }
 
@@ -186,20 +182,20 @@ ngx_http_oiosaml_redis_connect(void)
         return;
     }
 
-    ngx_http_oiosaml_redis_master();
+    ngx_http_oiosaml_redis_master(rd);
 }
 
 
 /*
  * On a new connection to the store: AUTH, SELECT, ROLE, PING, then the
- * ops.  The store counts as back only when PING is answered.
+ * ops.  The store counts as back only when PING is answered.  With a
+ * ready hook, the hook comes instead of PING and the ops.
  */
 static void
-ngx_http_oiosaml_redis_master(void)
+ngx_http_oiosaml_redis_master(ngx_http_oiosaml_redis_t *rd)
 {
     u_char                          db[NGX_INT_T_LEN];
     size_t                          len;
-    ngx_http_oiosaml_redis_t       *rd = &ngx_http_oiosaml_redis;
     ngx_http_oiosaml_redis_conf_t  *conf = rd->conf;
 
     if (conf->password.len) {
@@ -220,26 +216,36 @@ ngx_http_oiosaml_redis_master(void)
                                  "ROLE", "ROLE");
     }
 
+    if (rd->ready != NULL) {
+        rd->state = NGX_HTTP_OIOSAML_REDIS_UP;
+        rd->ready(rd);
+        return;
+    }
+
     /* the answer says the store is back (after an outage) */
     (void) redisAsyncCommand(rd->ac, ngx_http_oiosaml_redis_check_reply,
                              "PING", "PING");
 
     rd->state = NGX_HTTP_OIOSAML_REDIS_UP;
 
-    ngx_http_oiosaml_redis_flush(0);
+    ngx_http_oiosaml_redis_flush(rd, 0);
 }
 
 
 static void
 ngx_http_oiosaml_redis_connected(const redisAsyncContext *ac, int status)
 {
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    ngx_http_oiosaml_redis_t  *rd = ac->data;
+
+    if (rd->ac != ac) {
+        return;
+    }
 
     if (status != REDIS_OK) {
         /* hiredis frees the context after this */
-        ngx_http_oiosaml_redis_outage("cannot connect", ac->errstr);
+        ngx_http_oiosaml_redis_outage(rd, "cannot connect", ac->errstr);
         rd->ac = NULL;
-        ngx_http_oiosaml_redis_gone(NULL);
+        ngx_http_oiosaml_redis_gone(rd);
         return;
     }
 
@@ -252,38 +258,40 @@ ngx_http_oiosaml_redis_connected(const redisAsyncContext *ac, int status)
 static void
 ngx_http_oiosaml_redis_disconnected(const redisAsyncContext *ac, int status)
 {
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    ngx_http_oiosaml_redis_t  *rd = ac->data;
 
     if (rd->ac != ac) {
         return;                     /* a sentinel we were done with */
     }
 
     if (status != REDIS_OK) {
-        ngx_http_oiosaml_redis_outage("connection lost", ac->errstr);
+        ngx_http_oiosaml_redis_outage(rd, "connection lost", ac->errstr);
     }
 
     rd->ac = NULL;
-    ngx_http_oiosaml_redis_gone(NULL);
+    ngx_http_oiosaml_redis_gone(rd);
 }
 
 
 /* no connection now: the waiting ops fail, a retry is timed */
 static void
-ngx_http_oiosaml_redis_gone(const char *why)
+ngx_http_oiosaml_redis_gone(ngx_http_oiosaml_redis_t *rd)
 {
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
-
     if (rd->conf == NULL) {
         return;                     /* exiting */
     }
 
     rd->state = NGX_HTTP_OIOSAML_REDIS_DOWN;
 
-    ngx_http_oiosaml_redis_flush(1);
+    ngx_http_oiosaml_redis_flush(rd, 1);
 
     if (!rd->retry.timer_set) {
         ngx_add_timer(&rd->retry, rd->pause);
         rd->pause = ngx_min(rd->pause * 2, NGX_HTTP_OIOSAML_REDIS_PAUSE_MAX);
+    }
+
+    if (rd->lost != NULL) {
+        rd->lost(rd);
     }
 }
 
@@ -293,7 +301,7 @@ ngx_http_oiosaml_redis_sentinel_reply(redisAsyncContext *ac, void *r,
     void *privdata)
 {
     redisReply                *reply = r;
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    ngx_http_oiosaml_redis_t  *rd = ac->data;
 
     if (rd->ac != ac || rd->conf == NULL) {
         return;
@@ -305,7 +313,8 @@ ngx_http_oiosaml_redis_sentinel_reply(redisAsyncContext *ac, void *r,
         || reply->element[1]->type != REDIS_REPLY_STRING
         || reply->element[0]->len >= sizeof(rd->master))
     {
-        ngx_http_oiosaml_redis_outage("Sentinel does not name the master",
+        ngx_http_oiosaml_redis_outage(rd,
+                                      "Sentinel does not name the master",
                                       reply && reply->type
                                                == REDIS_REPLY_ERROR
                                       ? reply->str : "no answer");
@@ -324,15 +333,16 @@ ngx_http_oiosaml_redis_sentinel_reply(redisAsyncContext *ac, void *r,
 
     ac = redisAsyncConnect((char *) rd->master, rd->master_port);
 
-    if (ac == NULL || ac->err || ngx_http_oiosaml_redis_attach(ac) != NGX_OK)
+    if (ac == NULL || ac->err
+        || ngx_http_oiosaml_redis_attach(rd, ac) != NGX_OK)
     {
-        ngx_http_oiosaml_redis_outage("cannot connect to the master",
+        ngx_http_oiosaml_redis_outage(rd, "cannot connect to the master",
                                       ac ? ac->errstr : "out of memory");
         if (ac != NULL) {
             redisAsyncFree(ac);
         }
 
-        ngx_http_oiosaml_redis_gone(NULL);
+        ngx_http_oiosaml_redis_gone(rd);
         return;
     }
 
@@ -341,7 +351,7 @@ ngx_http_oiosaml_redis_sentinel_reply(redisAsyncContext *ac, void *r,
     redisAsyncSetConnectCallback(ac, ngx_http_oiosaml_redis_connected);
     redisAsyncSetDisconnectCallback(ac, ngx_http_oiosaml_redis_disconnected);
 
-    ngx_http_oiosaml_redis_master();
+    ngx_http_oiosaml_redis_master(rd);
 }
 
 
@@ -352,15 +362,14 @@ ngx_http_oiosaml_redis_check_reply(redisAsyncContext *ac, void *r,
 {
     char                      *what = privdata;
     redisReply                *reply = r;
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    ngx_http_oiosaml_redis_t  *rd = ac->data;
 
     if (reply == NULL || rd->ac != ac) {
         return;                     /* the disconnection says why */
     }
 
     if (reply->type == REDIS_REPLY_ERROR) {
-        ngx_http_oiosaml_redis_outage(what, reply->str);
-        ngx_post_event(&rd->drop, &ngx_posted_events);
+        ngx_http_oiosaml_redis_fail(rd, what, reply->str);
         return;
     }
 
@@ -369,14 +378,13 @@ ngx_http_oiosaml_redis_check_reply(redisAsyncContext *ac, void *r,
             || reply->element[0]->type != REDIS_REPLY_STRING
             || ngx_strcmp(reply->element[0]->str, "master") != 0))
     {
-        ngx_http_oiosaml_redis_outage("the server Sentinel named is not "
-                                      "the master", (char *) rd->master);
-        ngx_post_event(&rd->drop, &ngx_posted_events);
+        ngx_http_oiosaml_redis_fail(rd, "the server Sentinel named is not "
+                                    "the master", (char *) rd->master);
         return;
     }
 
     if (ngx_strcmp(what, "PING") == 0) {
-        ngx_http_oiosaml_redis_recovered();
+        ngx_http_oiosaml_redis_up(rd);
     }
 }
 
@@ -552,11 +560,10 @@ ngx_http_oiosaml_redis_issue(ngx_http_oiosaml_redis_op_t *op)
 
 /* the master is known (fail 0), or cannot be (fail 1) */
 static void
-ngx_http_oiosaml_redis_flush(ngx_uint_t fail)
+ngx_http_oiosaml_redis_flush(ngx_http_oiosaml_redis_t *rd, ngx_uint_t fail)
 {
     ngx_queue_t                  *q;
     ngx_http_oiosaml_redis_op_t  *op;
-    ngx_http_oiosaml_redis_t     *rd = &ngx_http_oiosaml_redis;
 
     while (!ngx_queue_empty(&rd->waiting)) {
         q = ngx_queue_head(&rd->waiting);
@@ -587,7 +594,7 @@ ngx_http_oiosaml_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
     redisReply                   *reply = r;
     ngx_http_oiosaml_redis_op_t  *op = privdata;
-    ngx_http_oiosaml_redis_t     *rd = &ngx_http_oiosaml_redis;
+    ngx_http_oiosaml_redis_t     *rd = ac->data;
 
     if (op->timer.timer_set) {
         ngx_del_timer(&op->timer);
@@ -600,14 +607,14 @@ ngx_http_oiosaml_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
             || ngx_strncmp(reply->str, "MASTERDOWN", 10) == 0))
     {
         /* a replica now, or not ready: ask again (Sentinel) */
-        ngx_http_oiosaml_redis_outage("the store refuses commands",
+        ngx_http_oiosaml_redis_outage(rd, "the store refuses commands",
                                       reply->str);
         if (rd->ac == ac) {
             ngx_post_event(&rd->drop, &ngx_posted_events);
         }
 
     } else if (reply != NULL && reply->type != REDIS_REPLY_ERROR) {
-        ngx_http_oiosaml_redis_recovered();
+        ngx_http_oiosaml_redis_up(rd);
     }
 
     if (op->r != NULL) {
@@ -625,7 +632,7 @@ ngx_http_oiosaml_redis_timeout(ngx_event_t *ev)
     ngx_http_oiosaml_redis_op_t  *op = ev->data;
     ngx_http_oiosaml_redis_t     *rd = &ngx_http_oiosaml_redis;
 
-    ngx_http_oiosaml_redis_outage("no answer within the timeout", "");
+    ngx_http_oiosaml_redis_outage(rd, "no answer within the timeout", "");
 
     if (op->queued) {
         ngx_queue_remove(&op->queue);
@@ -652,13 +659,13 @@ ngx_http_oiosaml_redis_timeout(ngx_event_t *ev)
 static void
 ngx_http_oiosaml_redis_retry(ngx_event_t *ev)
 {
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    ngx_http_oiosaml_redis_t  *rd = ev->data;
 
     if (rd->conf == NULL || rd->ac != NULL || ngx_exiting || ngx_quit) {
         return;
     }
 
-    ngx_http_oiosaml_redis_connect();
+    ngx_http_oiosaml_redis_connect(rd);
 }
 
 
@@ -667,7 +674,7 @@ static void
 ngx_http_oiosaml_redis_drop(ngx_event_t *ev)
 {
     redisAsyncContext         *ac;
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    ngx_http_oiosaml_redis_t  *rd = ev->data;
 
     ac = rd->ac;
 
@@ -679,16 +686,31 @@ ngx_http_oiosaml_redis_drop(ngx_event_t *ev)
     rd->ac = NULL;
     redisAsyncFree(ac);
 
-    ngx_http_oiosaml_redis_gone(NULL);
+    ngx_http_oiosaml_redis_gone(rd);
 }
 
 
-/* one line for all workers when the store goes, one when it is back */
-static void
-ngx_http_oiosaml_redis_outage(const char *why, const char *text)
+/* logged, and the connection goes (outside hiredis's callbacks) */
+void
+ngx_http_oiosaml_redis_fail(ngx_http_oiosaml_redis_t *rd, const char *why,
+    const char *text)
 {
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
+    ngx_http_oiosaml_redis_outage(rd, why, text);
 
+    if (rd->ac != NULL && !rd->drop.posted) {
+        ngx_post_event(&rd->drop, &ngx_posted_events);
+    }
+}
+
+
+/*
+ * One line for all workers when the store goes, one when it is back (the
+ * flag in the zone); a connection without a flag logs its own lines.
+ */
+static void
+ngx_http_oiosaml_redis_outage(ngx_http_oiosaml_redis_t *rd, const char *why,
+    const char *text)
+{
     if (rd->down) {
         return;
     }
@@ -696,7 +718,14 @@ ngx_http_oiosaml_redis_outage(const char *why, const char *text)
     rd->down = 1;
     rd->down_since = ngx_time();
 
-    if (ngx_atomic_cmp_set(rd->down_flag, 0, 1)) {
+    if (rd->ready != NULL) {
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "oiosaml: store \"%V\": the subscription to ended "
+                      "sessions: %s%s%s; sessions cached on this node are "
+                      "trusted for cache= seconds until it is back",
+                      &rd->conf->url, why, text[0] ? ": " : "", text);
+
+    } else if (ngx_atomic_cmp_set(rd->down_flag, 0, 1)) {
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                       "oiosaml: store \"%V\": %s%s%s; logins answer 503 and "
                       "sessions are served from the local cache while it "
@@ -706,11 +735,10 @@ ngx_http_oiosaml_redis_outage(const char *why, const char *text)
 }
 
 
-static void
-ngx_http_oiosaml_redis_recovered(void)
+/* it answers (PING, a reply, a subscription) */
+void
+ngx_http_oiosaml_redis_up(ngx_http_oiosaml_redis_t *rd)
 {
-    ngx_http_oiosaml_redis_t  *rd = &ngx_http_oiosaml_redis;
-
     rd->pause = NGX_HTTP_OIOSAML_REDIS_PAUSE_MIN;
 
     if (!rd->down) {
@@ -719,7 +747,13 @@ ngx_http_oiosaml_redis_recovered(void)
 
     rd->down = 0;
 
-    if (ngx_atomic_cmp_set(rd->down_flag, 1, 0)) {
+    if (rd->ready != NULL) {
+        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                      "oiosaml: store \"%V\": subscribed to ended sessions "
+                      "again (after %T s)",
+                      &rd->conf->url, ngx_time() - rd->down_since);
+
+    } else if (ngx_atomic_cmp_set(rd->down_flag, 1, 0)) {
         ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
                       "oiosaml: store \"%V\" answers again (after %T s)",
                       &rd->conf->url, ngx_time() - rd->down_since);
@@ -731,7 +765,8 @@ ngx_http_oiosaml_redis_recovered(void)
 
 
 static ngx_int_t
-ngx_http_oiosaml_redis_attach(redisAsyncContext *ac)
+ngx_http_oiosaml_redis_attach(ngx_http_oiosaml_redis_t *rd,
+    redisAsyncContext *ac)
 {
     ngx_connection_t  *c;
 
@@ -741,6 +776,7 @@ ngx_http_oiosaml_redis_attach(redisAsyncContext *ac)
     }
 
     c->data = ac;
+    ac->data = rd;
     c->read->handler = ngx_http_oiosaml_redis_read;
     c->write->handler = ngx_http_oiosaml_redis_write;
     c->read->log = ngx_cycle->log;

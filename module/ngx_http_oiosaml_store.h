@@ -98,6 +98,8 @@ typedef struct {
     ngx_uint_t                 nsessions;
     ngx_uint_t                 evicted;
     ngx_atomic_t               store_down;  /* Redis: an outage logged */
+    ngx_atomic_t               cache_gen;   /* Redis: bumped by each ended
+                                               session heard of */
 } ngx_http_oiosaml_shctx_t;
 
 
@@ -182,6 +184,7 @@ ngx_int_t ngx_http_oiosaml_shm_put(ngx_http_request_t *r,
     ngx_shm_zone_t *zone, ngx_http_oiosaml_session_t *s, time_t idle,
     time_t fresh_until);
 void ngx_http_oiosaml_shm_remove(ngx_shm_zone_t *zone, const u_char *key);
+void ngx_http_oiosaml_shm_drop_cached(ngx_shm_zone_t *zone);
 
 /* ngx_http_oiosaml_table.c */
 void ngx_http_oiosaml_table_init(ngx_http_oiosaml_table_t *t,

@@ -15,7 +15,10 @@
  * The zone is a cache in front of it: a session read or written here is
  * fresh for cache= seconds, and a protected request within that time
  * costs no round trip.  Logout ends a session in Redis and in this node's
- * zone at once; another node's copy lives on for at most cache= seconds.
+ * zone at once, and publishes the hex of its key on <prefix>ended in the
+ * same command: every node subscribed (ngx_http_oiosaml_redis_sub.c)
+ * drops its copy at once; a node that is not subscribed at that moment
+ * keeps it for at most cache= seconds.
  */
 
 
@@ -28,8 +31,9 @@
  * An ACS answer, all at once.  KEYS: the assertion's record, the
  * AuthnRequest's record, the old session, the new one.  ARGV: their
  * lifetimes (0: no AuthnRequest), the old session's presence, the new
- * session's value and lifetime.  0: done; 1: the assertion was used;
- * 2: the AuthnRequest was answered.
+ * session's value and lifetime, the channel of ended sessions (the old
+ * one's key hex is published there).  0: done; 1: the assertion was
+ * used; 2: the AuthnRequest was answered.
  */
 static const char  ngx_http_oiosaml_redis_commit_lua[] =
     "if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then "
@@ -37,9 +41,16 @@ static const char  ngx_http_oiosaml_redis_commit_lua[] =
     "if ARGV[2] ~= '0' and "
     "not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then "
     "return 2 end "
-    "if ARGV[3] == '1' then redis.call('DEL', KEYS[3]) end "
+    "if ARGV[3] == '1' then redis.call('DEL', KEYS[3]) "
+    "redis.call('PUBLISH', ARGV[6], string.sub(KEYS[3], -64)) end "
     "redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5]) "
     "return 0";
+
+/* a session ended: DEL, and its key's hex on the channel (ARGV[1]) */
+static const char  ngx_http_oiosaml_redis_remove_lua[] =
+    "local n = redis.call('DEL', KEYS[1]) "
+    "redis.call('PUBLISH', ARGV[1], string.sub(KEYS[1], -64)) "
+    "return n";
 
 /* a login counted: the count, its window starting with the first */
 static const char  ngx_http_oiosaml_redis_count_lua[] =
@@ -126,6 +137,7 @@ ngx_http_oiosaml_redis_find(ngx_http_request_t *r, const u_char *key,
     }
 
     ngx_memcpy(op->key, key, NGX_HTTP_OIOSAML_KEY_LEN);
+    op->cache_gen = ngx_http_oiosaml_redis_cache_gen(omcf->shm_zone);
 
     ngx_http_oiosaml_redis_arg(op, (u_char *) "GETEX", 5);
     ngx_http_oiosaml_redis_key(op, "s:", key);
@@ -221,10 +233,24 @@ ngx_http_oiosaml_redis_found(ngx_http_oiosaml_redis_op_t *op,
         }
     }
 
-    if (rc == NGX_OK && omcf->redis->cache) {
+    /*
+     * A session that ended while the answer travelled (the node heard of
+     * an end since the GETEX went) is served to this request, which came
+     * before the end, but not kept: cache_gen is read again after the
+     * copy is in the zone, and the copy goes if it moved.
+     */
+    if (rc == NGX_OK && omcf->redis->cache
+        && ngx_http_oiosaml_redis_cache_gen(omcf->shm_zone) == op->cache_gen)
+    {
         (void) ngx_http_oiosaml_shm_put(r, omcf->shm_zone, ctx->session,
                                         oscf->session_idle,
                                         now + omcf->redis->cache);
+
+        if (ngx_http_oiosaml_redis_cache_gen(omcf->shm_zone)
+            != op->cache_gen)
+        {
+            ngx_http_oiosaml_shm_remove(omcf->shm_zone, op->key);
+        }
 
     } else if (rc == NGX_DECLINED) {
         ngx_http_oiosaml_shm_remove(omcf->shm_zone, op->key);
@@ -282,6 +308,7 @@ ngx_http_oiosaml_redis_commit(ngx_http_request_t *r,
 
     op = ngx_http_oiosaml_redis_op(r, sizeof(ngx_http_oiosaml_redis_commit_lua)
                                       + 4 * (omcf->redis->prefix.len + 70)
+                                      + omcf->redis->channel.len
                                       + vlen + 128,
                                    ngx_http_oiosaml_redis_committed);
     if (op == NULL) {
@@ -310,6 +337,8 @@ ngx_http_oiosaml_redis_commit(ngx_http_request_t *r,
     ngx_http_oiosaml_redis_num(op,
         ngx_min(oscf->session_idle,
                 ngx_http_oiosaml_redis_ttl(s->expires, now)));
+    ngx_http_oiosaml_redis_arg(op, omcf->redis->channel.data,
+                               omcf->redis->channel.len);
 
     oiosaml_free(value);
 
@@ -364,7 +393,7 @@ ngx_http_oiosaml_redis_committed(ngx_http_oiosaml_redis_op_t *op,
 }
 
 
-/* gone from Redis and from this node's zone at once */
+/* gone from Redis and from every node's zone at once (the channel) */
 static ngx_int_t
 ngx_http_oiosaml_redis_remove(ngx_http_request_t *r, const u_char *key)
 {
@@ -375,14 +404,22 @@ ngx_http_oiosaml_redis_remove(ngx_http_request_t *r, const u_char *key)
 
     ngx_http_oiosaml_shm_remove(omcf->shm_zone, key);
 
-    op = ngx_http_oiosaml_redis_op(r, omcf->redis->prefix.len + 80,
+    op = ngx_http_oiosaml_redis_op(r, sizeof(ngx_http_oiosaml_redis_remove_lua)
+                                      + omcf->redis->prefix.len + 80
+                                      + omcf->redis->channel.len,
                                    ngx_http_oiosaml_redis_removed);
     if (op == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_http_oiosaml_redis_arg(op, (u_char *) "DEL", 3);
+    ngx_http_oiosaml_redis_arg(op, (u_char *) "EVAL", 4);
+    ngx_http_oiosaml_redis_arg(op,
+                               (u_char *) ngx_http_oiosaml_redis_remove_lua,
+                               sizeof(ngx_http_oiosaml_redis_remove_lua) - 1);
+    ngx_http_oiosaml_redis_arg(op, (u_char *) "1", 1);
     ngx_http_oiosaml_redis_key(op, "s:", key);
+    ngx_http_oiosaml_redis_arg(op, omcf->redis->channel.data,
+                               omcf->redis->channel.len);
 
     return ngx_http_oiosaml_redis_send(op) == NGX_AGAIN ? NGX_AGAIN
                                                          : NGX_ERROR;
@@ -713,6 +750,18 @@ ngx_http_oiosaml_store(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    /* <prefix>ended: where ended sessions are published */
+    rc->channel.len = rc->prefix.len
+                      + sizeof(NGX_HTTP_OIOSAML_REDIS_CHANNEL) - 1;
+    rc->channel.data = ngx_pnalloc(cf->pool, rc->channel.len);
+    if (rc->channel.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(rc->channel.data, rc->prefix.data, rc->prefix.len),
+               NGX_HTTP_OIOSAML_REDIS_CHANNEL,
+               sizeof(NGX_HTTP_OIOSAML_REDIS_CHANNEL) - 1);
+
     omcf->redis = rc;
     omcf->ops = &ngx_http_oiosaml_store_redis_ops;
 
@@ -855,13 +904,21 @@ ngx_http_oiosaml_store_init_process(ngx_cycle_t *cycle)
 
     store = omcf->shm_zone->data;
 
-    return ngx_http_oiosaml_redis_init_process(cycle, omcf->redis,
-                                               &store->sh->store_down);
+    if (ngx_http_oiosaml_redis_init_process(cycle, omcf->redis,
+                                            &store->sh->store_down)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_oiosaml_redis_sub_init_process(cycle, omcf->redis,
+                                                   omcf->shm_zone);
 }
 
 
 void
 ngx_http_oiosaml_store_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_oiosaml_redis_sub_exit_process();
     ngx_http_oiosaml_redis_exit_process();
 }

@@ -971,3 +971,36 @@ ngx_http_oiosaml_login_count(ngx_shm_zone_t *zone, const u_char *digest,
 
     return rc;
 }
+
+
+/*
+ * Every cached copy (one with a fresh_until) goes, so that the next
+ * request reads the store behind: the Redis backend, when its
+ * subscription to ended sessions starts or stops.  Bounded by the
+ * sessions the zone holds; sessions of this backend stay.
+ */
+void
+ngx_http_oiosaml_shm_drop_cached(ngx_shm_zone_t *zone)
+{
+    ngx_queue_t               *q, *next;
+    ngx_http_oiosaml_snode_t  *sn;
+    ngx_http_oiosaml_store_t  *store;
+
+    store = zone->data;
+
+    ngx_shmtx_lock(&store->shpool->mutex);
+
+    for (q = ngx_queue_head(&store->sh->lru);
+         q != ngx_queue_sentinel(&store->sh->lru);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        sn = ngx_queue_data(q, ngx_http_oiosaml_snode_t, queue);
+
+        if (sn->fresh_until != 0) {
+            ngx_http_oiosaml_session_unlink(store, sn);
+        }
+    }
+
+    ngx_shmtx_unlock(&store->shpool->mutex);
+}

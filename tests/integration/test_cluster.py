@@ -390,6 +390,192 @@ class SentinelFailoverTest(ClusterTestCase):
         self.login(self.b)
 
 
+class EndedSessionMessageTest(ClusterTestCase):
+    """Logout and a replaced session reach the other node at once through
+    the subscription to <prefix>ended, even with cache=60s; a subscription
+    lost and made again (Redis restarted, the client killed) drops the
+    node's cached copies."""
+
+    store_options = f"timeout={min(60000, int(300 * SLOW))}ms cache=60s"
+    allowed_errors = ("oiosaml: store",)
+    channel = "oiosaml:ended"
+    at_once = 1.0           # s: B must refuse within this
+
+    def setUp(self):
+        super().setUp()
+        self.subscribed()
+
+    def subscribed(self, nodes=2, seconds=15):
+        """Waits until that many nodes are subscribed (worker 0 of each)."""
+        deadline = time.time() + seconds * SLOW
+        while True:
+            out = self.redis.cli("PUBSUB", "NUMSUB", self.channel).split()
+            n = int(out[1]) if len(out) == 2 else -1
+            if n == nodes or time.time() > deadline:
+                self.assertEqual(n, nodes, out)
+                return
+            time.sleep(0.05)
+
+    def cached_on_b(self, b):
+        """B has read the session from Redis: its zone holds a copy."""
+        for _ in range(4):      # both workers, whichever answers
+            r = b.get(self.url(self.b, "/app/x"))
+            self.assertEqual(r.status, 200, r.body[:300])
+            self.assertEqual(self.user(r), ALICE)
+
+    def refused_at_once(self, cookie, node=None):
+        """The node refuses the cookie within at_once seconds."""
+        node = node or self.b
+        thief = Browser()
+        thief.cookies = dict(cookie)
+        t = time.time()
+        deadline = t + self.at_once * SLOW
+        while True:
+            r = thief.get(self.url(node, "/app/x"))
+            if r.status == 302 or time.time() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual(r.status, 302, "still served after "
+                         f"{time.time() - t:.2f} s: {r.body[:200]}")
+        # and it stays refused, whichever worker answers
+        for _ in range(4):
+            self.assertEqual(thief.get(self.url(node, "/app/y")).status, 302)
+        return time.time() - t
+
+    def logout_on_a(self, b):
+        r = b.get(self.url(self.a, "/saml/logout"))
+        self.assertIn(r.status, (200, 302, 303))
+
+    def test_logout_on_a_ends_it_on_b_at_once(self):
+        b = self.login(self.a)
+        cookie = dict(b.cookies)
+        self.cached_on_b(b)
+        self.logout_on_a(b)
+        self.refused_at_once(cookie, self.a)
+        self.refused_at_once(cookie)
+
+    def test_logout_on_b_ends_it_on_a_at_once(self):
+        b = self.login(self.a)
+        cookie = dict(b.cookies)
+        self.assertEqual(self.user(b.get(self.url(self.a, "/app/x"))), ALICE)
+        self.cached_on_b(b)
+        r = b.get(self.url(self.b, "/saml/logout"))
+        self.assertIn(r.status, (200, 302, 303))
+        self.refused_at_once(cookie, self.a)
+
+    def test_a_new_login_ends_the_session_it_replaces_on_b_at_once(self):
+        b = self.login(self.a)
+        old = dict(b.cookies)
+        self.cached_on_b(b)
+        # a second login in the same browser: the ACS ends the old session
+        r = b.get(self.url(self.a, "/saml/login?idp=test&return=/app/x"))
+        self.assertEqual(r.status, 302, r.body)
+        page = b.get(r.location)
+        self.assertEqual(page.status, 200, page.body)
+        fields = form_fields(page.body)
+        post = {"SAMLRequest": fields["SAMLRequest"], "user": "alice"}
+        if fields.get("RelayState"):
+            post["RelayState"] = fields["RelayState"]
+        r = b.post(urllib.parse.urljoin(page.url, form_action(page.body)
+                                        or "login"), post)
+        self.assertEqual(r.status, 200, r.body)
+        r = b.post(self.on(self.a, form_action(r.body)), form_fields(r.body))
+        self.assertEqual(r.status, 303, r.body[:400])
+        self.assertNotEqual(b.cookies[SESSION], old[SESSION])
+        self.refused_at_once(old)
+        self.assertEqual(self.user(b.get(self.url(self.b, "/app/x"))), ALICE)
+
+    def test_only_key_digests_on_the_channel(self):
+        import socket
+        sub = socket.create_connection(("127.0.0.1", self.redis.port), 10)
+        try:
+            sub.sendall(f"SUBSCRIBE {self.channel}\r\n".encode())
+            self.subscribed(3)
+            b = self.login(self.a)
+            cookie = dict(b.cookies)
+            keys = self.redis.cli("--scan", "--pattern",
+                                  "oiosaml:s:*").split()
+            self.logout_on_a(b)
+            self.refused_at_once(cookie, self.a)
+            data = b""
+            sub.settimeout(2 * SLOW)
+            while data.count(b"message") < 1 or not data.endswith(b"\r\n"):
+                chunk = sub.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            sub.close()
+        # *3 $7 message $13 oiosaml:ended $64 <hex>
+        lines = data.split(b"\r\n")
+        i = lines.index(b"message")
+        digest = lines[i + 4].decode()
+        self.assertRegex(digest, r"^[0-9a-f]{64}$")
+        self.assertIn("oiosaml:s:" + digest, keys)
+        self.assertNotIn(cookie[SESSION][0].encode(), data)
+
+    def test_nonsense_on_the_channel_is_ignored(self):
+        b = self.login(self.a)
+        self.cached_on_b(b)
+        for m in ("", "x" * 64, "0" * 63, "0" * 65, "z" * 200):
+            self.redis.cli("PUBLISH", self.channel, m)
+        self.cached_on_b(b)
+        self.subscribed()
+
+    def test_subscriber_killed_then_back(self):
+        b = self.login(self.a)
+        self.cached_on_b(b)
+        self.assertIn("2", self.redis.cli("CLIENT", "KILL", "TYPE",
+                                          "pubsub"))
+        self.subscribed()
+        # the copies were dropped when the subscription went and came back
+        self.cached_on_b(b)
+        cookie = dict(b.cookies)
+        self.logout_on_a(b)
+        self.refused_at_once(cookie)
+        log = self.b.new_log()
+        self.assertIn("subscribed to ended sessions again", log)
+
+    def test_a_logout_missed_while_unsubscribed_is_not_kept(self):
+        b = self.login(self.a)
+        cookie = dict(b.cookies)
+        # no node can subscribe: the messages of this logout are lost
+        self.redis.cli("ACL", "SETUSER", "default", "-subscribe")
+        try:
+            self.redis.cli("CLIENT", "KILL", "TYPE", "pubsub")
+            self.subscribed(0)
+            self.cached_on_b(b)
+            self.logout_on_a(b)
+            self.refused_at_once(cookie, self.a)
+            time.sleep(0.3)
+            # B has not heard of it: its copy is trusted (cache=60s)
+            thief = Browser()
+            thief.cookies = dict(cookie)
+            self.assertEqual(thief.get(self.url(self.b, "/app/x")).status,
+                             200)
+        finally:
+            self.redis.cli("ACL", "SETUSER", "default", "+subscribe")
+        # subscribed again (within the 1 s pause): the copies are gone
+        t = time.time()
+        self.subscribed()
+        self.refused_at_once(cookie, self.b)
+        self.assertLess(time.time() - t, 3 * SLOW)
+
+    def test_redis_restarted_then_a_logout_reaches_b_at_once(self):
+        self.redis.stop()
+        self.__class__.redis = Redis(self.__class__.__name__,
+                                     port=self.redis.port,
+                                     directory=self.redis.dir).start()
+        self.subscribed()
+        self.until(Browser(), self.a, "/saml/login?idp=test", 302, 15)
+        self.until(Browser(), self.b, "/saml/login?idp=test", 302, 15)
+        b = self.login(self.a)
+        cookie = dict(b.cookies)
+        self.cached_on_b(b)
+        self.logout_on_a(b)
+        self.refused_at_once(cookie)
+
+
 @unittest.skipUnless(redis_server.available(), "redis-server is not "
                      "installed")
 class StoreConfigTest(unittest.TestCase):
