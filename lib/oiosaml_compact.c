@@ -153,59 +153,69 @@ oiosaml_attributes_compact(unsigned char *dst, const unsigned char *form,
 }
 
 
+/*
+ * Codes stand only where a pair starts (at the start, after '&'): a pair
+ * is copied whole up to its '&' (memchr), its name first if it is coded.
+ */
 size_t
 oiosaml_attributes_expanded(const unsigned char *src, size_t len)
 {
-    size_t  i, n;
+    size_t                i, n;
+    const unsigned char  *end, *next;
 
     n = 0;
+    end = src + len;
 
-    for (i = 0; i < len; i++) {
-        if (src[i] < OIOSAML_CODE_FIRST) {
+    while (src < end) {
+        if (*src >= OIOSAML_CODE_FIRST) {
+            i = *src++ - OIOSAML_CODE_FIRST;
+
+            if (i >= OIOSAML_CODE_NAMES) {
+                return (size_t) -1;
+            }
+
+            n += oiosaml_code_names[i].len;
+        }
+
+        next = memchr(src, '&', (size_t) (end - src));
+        next = next ? next + 1 : end;
+
+        for ( /* void */ ; src < next; src++) {
+            if (*src >= OIOSAML_CODE_FIRST) {
+                return (size_t) -1;
+            }
+
             n++;
-            continue;
         }
-
-        if ((size_t) (src[i] - OIOSAML_CODE_FIRST) >= OIOSAML_CODE_NAMES) {
-            return (size_t) -1;
-        }
-
-        n += oiosaml_code_names[src[i] - OIOSAML_CODE_FIRST].len;
     }
 
     return n;
 }
 
 
+/* of what oiosaml_attributes_compact() wrote (checked when written) */
 unsigned char *
 oiosaml_attributes_expand(unsigned char *dst, const unsigned char *src,
     size_t len)
 {
-    size_t                      n;
-    const unsigned char        *end, *code;
+    const unsigned char        *end, *next;
     const oiosaml_code_name_t  *c;
 
     end = src + len;
 
     while (src < end) {
-        /* the plain bytes up to the next code, at once */
-        for (code = src; code < end && *code < OIOSAML_CODE_FIRST; code++) {
-            /* void */
+        if (*src >= OIOSAML_CODE_FIRST) {
+            c = &oiosaml_code_names[*src++ - OIOSAML_CODE_FIRST];
+            memcpy(dst, c->name, c->len);
+            dst += c->len;
         }
 
-        n = (size_t) (code - src);
-        memcpy(dst, src, n);
-        dst += n;
+        next = memchr(src, '&', (size_t) (end - src));
+        next = next ? next + 1 : end;
 
-        if (code == end) {
-            break;
-        }
-
-        /* checked by oiosaml_attributes_expanded() */
-        c = &oiosaml_code_names[*code - OIOSAML_CODE_FIRST];
-        memcpy(dst, c->name, c->len);
-        dst += c->len;
-        src = code + 1;
+        memcpy(dst, src, (size_t) (next - src));
+        dst += next - src;
+        src = next;
     }
 
     return dst;

@@ -970,8 +970,8 @@ typedef struct {
  * compact writes at most len bytes to dst and returns how many, or
  * (size_t) -1 for a field that is not ASCII (not form-encoded);
  * expanded is the length expand writes, or (size_t) -1 for a code that is
- * not in the table (expand must not be called then); expand returns the
- * end of what it wrote.
+ * not in the table or not where a name stands (expand must not be called
+ * then); expand returns the end of what it wrote.
  */
 size_t oiosaml_attributes_compact(unsigned char *dst,
     const unsigned char *form, size_t len);

@@ -186,15 +186,19 @@ test_refused(void **state)
 {
     unsigned char        c[16];
     const unsigned char  latin[] = "name=\xc3\xa6";
-    const unsigned char  codes[] = { 0x80, '=', 'a', 0xff };
+    const unsigned char  codes[] = { 0x80, '=', 'a', '&', 0xff };
+    const unsigned char  inside[] = { 0x80, '=', 0x81 };
 
     /* not ASCII: not form-encoded, and a byte could pass for a code */
     assert_int_equal(oiosaml_attributes_compact(c, latin, sizeof(latin) - 1),
                      (size_t) -1);
 
     /* a code the table has not got */
-    assert_int_not_equal(oiosaml_attributes_expanded(codes, 3), (size_t) -1);
-    assert_int_equal(oiosaml_attributes_expanded(codes, 4), (size_t) -1);
+    assert_int_not_equal(oiosaml_attributes_expanded(codes, 4), (size_t) -1);
+    assert_int_equal(oiosaml_attributes_expanded(codes, 5), (size_t) -1);
+
+    /* a code where no name stands */
+    assert_int_equal(oiosaml_attributes_expanded(inside, 3), (size_t) -1);
 }
 
 
