@@ -140,7 +140,11 @@ class ClusterTestCase(unittest.TestCase):
         self.assertEqual(r.status, 302, r.body)
         r = b.get(urllib.parse.urljoin(self.url(node, "/"), r.location))
         self.assertEqual(r.status, 302, r.body)
-        page = b.get(r.location)
+        return self.at_idp(b, r.location)
+
+    def at_idp(self, b, location):
+        """alice logs in at the IdP: (ACS URL, the IdP's answer)."""
+        page = b.get(location)
         self.assertEqual(page.status, 200, page.body)
         fields = form_fields(page.body)
         post = {"SAMLRequest": fields["SAMLRequest"], "user": "alice"}
@@ -470,16 +474,8 @@ class EndedSessionMessageTest(ClusterTestCase):
         # a second login in the same browser: the ACS ends the old session
         r = b.get(self.url(self.a, "/saml/login?idp=test&return=/app/x"))
         self.assertEqual(r.status, 302, r.body)
-        page = b.get(r.location)
-        self.assertEqual(page.status, 200, page.body)
-        fields = form_fields(page.body)
-        post = {"SAMLRequest": fields["SAMLRequest"], "user": "alice"}
-        if fields.get("RelayState"):
-            post["RelayState"] = fields["RelayState"]
-        r = b.post(urllib.parse.urljoin(page.url, form_action(page.body)
-                                        or "login"), post)
-        self.assertEqual(r.status, 200, r.body)
-        r = b.post(self.on(self.a, form_action(r.body)), form_fields(r.body))
+        acs, answer = self.at_idp(b, r.location)
+        r = b.post(self.on(self.a, acs), answer)
         self.assertEqual(r.status, 303, r.body[:400])
         self.assertNotEqual(b.cookies[SESSION], old[SESSION])
         self.refused_at_once(old)
