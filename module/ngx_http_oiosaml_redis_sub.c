@@ -165,33 +165,28 @@ ngx_http_oiosaml_redis_sub_reply(redisAsyncContext *ac, void *r,
         return;                     /* the end: the lost hook says it */
     }
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
-        || reply->element[0]->type != REDIS_REPLY_STRING)
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3
+        && reply->element[0]->type == REDIS_REPLY_STRING)
     {
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, sub->rd.log, 0,
-                       "oiosaml: store: an unexpected reply on the "
-                       "subscription, ignored");
-        return;
-    }
+        kind = reply->element[0];
 
-    kind = reply->element[0];
-
-    if (kind->len == 7 && ngx_strncmp(kind->str, "message", 7) == 0) {
-        ngx_http_oiosaml_redis_sub_ended(sub, reply->element[2]);
-        return;
-    }
-
-    if (kind->len == 9 && ngx_strncmp(kind->str, "subscribe", 9) == 0) {
-        if (sub->confirm.timer_set) {
-            ngx_del_timer(&sub->confirm);
+        if (kind->len == 7 && ngx_strncmp(kind->str, "message", 7) == 0) {
+            ngx_http_oiosaml_redis_sub_ended(sub, reply->element[2]);
+            return;
         }
 
-        /* what was published before now may have been missed */
-        ngx_http_oiosaml_redis_sub_reset(sub);
-        sub->subscribed = 1;
+        if (kind->len == 9 && ngx_strncmp(kind->str, "subscribe", 9) == 0) {
+            if (sub->confirm.timer_set) {
+                ngx_del_timer(&sub->confirm);
+            }
 
-        ngx_http_oiosaml_redis_up(&sub->rd);
-        return;
+            /* what was published before now may have been missed */
+            ngx_http_oiosaml_redis_sub_reset(sub);
+            sub->subscribed = 1;
+
+            ngx_http_oiosaml_redis_up(&sub->rd);
+            return;
+        }
     }
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, sub->rd.log, 0,
@@ -213,21 +208,14 @@ ngx_http_oiosaml_redis_sub_ended(ngx_http_oiosaml_redis_sub_t *sub,
     if (payload->type != REDIS_REPLY_STRING
         || payload->len != NGX_HTTP_OIOSAML_SUB_HEX_LEN)
     {
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, sub->rd.log, 0,
-                       "oiosaml: store: a message on the ended sessions' "
-                       "channel that is no key digest, ignored");
-        return;
+        goto invalid;
     }
 
     for (i = 0; i < NGX_HTTP_OIOSAML_KEY_LEN; i++) {
         n = ngx_hextoi((u_char *) payload->str + 2 * i, 2);
 
         if (n == NGX_ERROR) {
-            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, sub->rd.log, 0,
-                           "oiosaml: store: a message on the ended "
-                           "sessions' channel that is no key digest, "
-                           "ignored");
-            return;
+            goto invalid;
         }
 
         key[i] = (u_char) n;
@@ -239,6 +227,14 @@ ngx_http_oiosaml_redis_sub_ended(ngx_http_oiosaml_redis_sub_t *sub,
     (void) ngx_atomic_fetch_add(&store->sh->cache_gen, 1);
 
     ngx_http_oiosaml_shm_remove(sub->zone, key);
+
+    return;
+
+invalid:
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, sub->rd.log, 0,
+                   "oiosaml: store: a message on the ended sessions' "
+                   "channel that is no key digest, ignored");
 }
 
 
